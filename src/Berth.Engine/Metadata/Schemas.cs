@@ -1,0 +1,9 @@
+namespace Berth.Engine.Metadata;
+
+/// <summary>Every domain's tables, in the order they are created.</summary>
+public static class Schemas
+{
+    public static IReadOnlyList<ISchema> All { get; } =
+    [
+    ];
+}

@@ -1,0 +1,55 @@
+using Berth.Engine.Content;
+using Berth.Engine.Metadata;
+
+namespace Berth.Engine;
+
+/// <summary>
+/// The composition root of one state directory (<c>/var/lib/berth</c> or <c>--root</c>): it knows where
+/// each part lives on disk and opens each part the first time something asks for it, so a command
+/// pays only for what it uses. The on-disk layout is described here and nowhere else.
+/// </summary>
+public sealed class StateRoot : IDisposable
+{
+    public const string DefaultPath = "/var/lib/berth";
+
+    private FileContentStore? _content;
+    private MetadataDb? _db;
+
+    public StateRoot(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Blobs by digest: <c>blobs/sha256/&lt;hex&gt;</c>, temp files in <c>ingest/</c>.</summary>
+    public FileContentStore Content => _content ??= new FileContentStore(Path);
+
+    /// <summary>The metadata database, <c>berth.db</c>.</summary>
+    public MetadataDb Db => _db ??= new MetadataDb(System.IO.Path.Combine(Path, "berth.db"), Schemas.All);
+
+    /// <summary>Unpacked layers and container upper directories: <c>snapshots/</c>.</summary>
+    public string SnapshotsDir => Sub("snapshots");
+
+    /// <summary>Container bundles, logs and state: <c>containers/&lt;id&gt;/</c>.</summary>
+    public string ContainersDir => Sub("containers");
+
+    /// <summary>Named volumes: <c>volumes/&lt;name&gt;/_data</c>.</summary>
+    public string VolumesDir => Sub("volumes");
+
+    /// <summary>Scratch space for work in progress (temp extractions, build contexts).</summary>
+    public string TmpDir => Sub("tmp");
+
+    /// <summary>The lock file: shared by commands that add, exclusive for commands that remove.</summary>
+    public string LockPath => System.IO.Path.Combine(Path, "lock");
+
+    private string Sub(string name)
+    {
+        var p = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(p);
+        return p;
+    }
+
+    public void Dispose() => _db?.Dispose();
+}
