@@ -1,5 +1,6 @@
 using Berth.Engine.Content;
 using Berth.Engine.Metadata;
+using Berth.Engine.Snapshots;
 
 namespace Berth.Engine;
 
@@ -14,6 +15,7 @@ public sealed class StateRoot : IDisposable
 
     private FileContentStore? _content;
     private MetadataDb? _db;
+    private OverlaySnapshotter? _snapshots;
 
     public StateRoot(string path)
     {
@@ -29,8 +31,10 @@ public sealed class StateRoot : IDisposable
     /// <summary>The metadata database, <c>berth.db</c>.</summary>
     public MetadataDb Db => _db ??= new MetadataDb(System.IO.Path.Combine(Path, "berth.db"), Schemas.All);
 
-    /// <summary>Unpacked layers and container upper directories: <c>snapshots/</c>.</summary>
+    /// <summary>Unpacked layers and container upper directories: <c>snapshots/&lt;n&gt;/fs</c>.</summary>
     public string SnapshotsDir => Sub("snapshots");
+
+    public OverlaySnapshotter Snapshots => _snapshots ??= new OverlaySnapshotter(Db, SnapshotsDir);
 
     /// <summary>Container bundles, logs and state: <c>containers/&lt;id&gt;/</c>.</summary>
     public string ContainersDir => Sub("containers");
