@@ -87,30 +87,67 @@ internal sealed class RootedDir : IDisposable
         return under;
     }
 
-    private int CreateDirs(ReadOnlySpan<byte> path)
+    /// <summary>
+    /// Creates the missing directories of <paramref name="path"/>. A component that is a dangling
+    /// symlink is followed as in a chroot (its target is created inside the root), as docker does.
+    /// Every open still goes through RESOLVE_IN_ROOT; mkdirat only ever gets a single name.
+    /// </summary>
+    private int CreateDirs(ReadOnlySpan<byte> path, int depth = 0)
     {
+        if (depth > 40) throw Fail(path, "too many levels of symbolic links creating directory");
         int parent = RootFd;
         int start = 0;
-        while (true)
+        try
         {
-            int slash = path[start..].IndexOf((byte)'/');
-            int end = slash < 0 ? path.Length : start + slash;
-            var prefix = path[..end];
-            var name = path[start..end];
-            int fd = Posix.OpenInRoot(RootFd, prefix, Posix.O_PATH | Posix.O_DIRECTORY);
-            if (fd < 0 && Posix.Errno == Posix.ENOENT)
+            while (true)
             {
-                if (Posix.MkdirAt(parent, name, 0b111_101_101) != 0 && Posix.Errno != Posix.EEXIST)
-                    throw Fail(prefix, "cannot create directory");
-                OnImplicitDir?.Invoke(parent, name, prefix);
-                fd = Posix.OpenInRoot(RootFd, prefix, Posix.O_PATH | Posix.O_DIRECTORY);
+                int slash = path[start..].IndexOf((byte)'/');
+                int end = slash < 0 ? path.Length : start + slash;
+                var prefix = path[..end];
+                var name = path[start..end];
+                int fd = Posix.OpenInRoot(RootFd, prefix, Posix.O_PATH | Posix.O_DIRECTORY);
+                if (fd < 0 && Posix.Errno == Posix.ENOENT)
+                {
+                    if (Posix.MkdirAt(parent, name, 0b111_101_101) == 0)
+                    {
+                        OnImplicitDir?.Invoke(parent, name, prefix);
+                        fd = Posix.OpenInRoot(RootFd, prefix, Posix.O_PATH | Posix.O_DIRECTORY);
+                    }
+                    else if (Posix.Errno == Posix.EEXIST && FollowDangling(parent, path, start, end, out var resolved))
+                        return CreateDirs(resolved, depth + 1);
+                }
+                if (fd < 0) throw Fail(prefix, "cannot create directory");
+                if (parent != RootFd) Posix.Close(parent);
+                parent = RootFd;
+                if (end == path.Length) return fd;
+                parent = fd;
+                start = end + 1;
             }
-            if (fd < 0) throw Fail(prefix, "cannot open directory");
-            if (parent != RootFd) Posix.Close(parent);
-            if (end == path.Length) return fd;
-            parent = fd;
-            start = end + 1;
         }
+        finally
+        {
+            if (parent != RootFd) Posix.Close(parent);
+        }
+    }
+
+    /// <summary>When path[start..end] is a symlink in <paramref name="parent"/>, the path with it replaced by its target.</summary>
+    private static bool FollowDangling(int parent, ReadOnlySpan<byte> path, int start, int end, out byte[] resolved)
+    {
+        resolved = [];
+        var name = path[start..end];
+        if (Posix.StatAt(parent, name, out var st) != 0 || st.Type != Posix.S_IFLNK) return false;
+        var target = new byte[4096];
+        int n = Posix.ReadlinkAt(parent, name, target);
+        if (n <= 0) return false;
+        var rest = path[end..];
+        var joined = new List<byte>();
+        if (target[0] != '/') joined.AddRange(path[..start].ToArray());
+        joined.AddRange(target.AsSpan(0, n).ToArray());
+        joined.AddRange(rest.ToArray());
+        var buffer = new byte[joined.Count];
+        TarPath.Clean(joined.ToArray(), ref buffer, out int length, chroot: true);
+        resolved = buffer[..length];
+        return length > 0;
     }
 
     private BerthException Fail(ReadOnlySpan<byte> path, string what) =>

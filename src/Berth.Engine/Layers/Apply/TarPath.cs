@@ -7,10 +7,17 @@ internal static class TarPath
     /// Cleans <paramref name="name"/> into <paramref name="buffer"/> ("./a//b/../c/" becomes "a/c";
     /// the root itself is the empty path). Returns null, or why the name is refused.
     /// </summary>
-    public static string? Clean(ReadOnlySpan<byte> name, ref byte[] buffer, out int length)
+    public static string? Clean(ReadOnlySpan<byte> name, ref byte[] buffer, out int length) =>
+        Clean(name, ref buffer, out length, chroot: false);
+
+    /// <summary>
+    /// With <paramref name="chroot"/>, resolves like a path inside a chroot: a leading "/" and ".."
+    /// at the top stay at the root instead of being refused (for symlink targets).
+    /// </summary>
+    public static string? Clean(ReadOnlySpan<byte> name, ref byte[] buffer, out int length, bool chroot)
     {
         length = 0;
-        if (name.Length > 0 && name[0] == '/') return "absolute path (layer entries must be relative)";
+        if (!chroot && name.Length > 0 && name[0] == '/') return "absolute path (layer entries must be relative)";
         if (buffer.Length < name.Length) buffer = new byte[Math.Max(name.Length, buffer.Length * 2)];
         var output = buffer.AsSpan();
         int i = 0;
@@ -23,7 +30,11 @@ internal static class TarPath
             if (part.IsEmpty || part.SequenceEqual("."u8)) continue;
             if (part.SequenceEqual(".."u8))
             {
-                if (length == 0) return "path escapes the root (..)";
+                if (length == 0)
+                {
+                    if (chroot) continue;
+                    return "path escapes the root (..)";
+                }
                 int slash = output[..length].LastIndexOf((byte)'/');
                 length = slash < 0 ? 0 : slash;
                 continue;
