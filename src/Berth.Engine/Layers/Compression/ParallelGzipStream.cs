@@ -77,8 +77,16 @@ internal sealed class ParallelGzipStream : Stream
         while (_pending.Count >= _maxPending) WriteOut(_pending.Dequeue());
     }
 
+    /// <summary>A gzip member of no data (GZipStream writes nothing at all when given nothing).</summary>
+    private static ReadOnlySpan<byte> EmptyMember => [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
     private static Member Compress(byte[] data, int length, CompressionLevel level)
     {
+        if (length == 0)
+        {
+            ArrayPool<byte>.Shared.Return(data);
+            return new Member(EmptyMember.ToArray(), EmptyMember.Length);
+        }
         try
         {
             var ms = new MemoryStream(length / 2 + 64);
