@@ -6,5 +6,6 @@ public static class Schemas
     public static IReadOnlyList<ISchema> All { get; } =
     [
         new Snapshots.SnapshotSchema(),
+        new Images.ImageSchema(),
     ];
 }
