@@ -7,5 +7,6 @@ public static class Schemas
     [
         new Snapshots.SnapshotSchema(),
         new Images.ImageSchema(),
+        new Distribution.DistributionSchema(),
     ];
 }
