@@ -24,7 +24,12 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
             SkipSpaceAndCommas(header, ref i);
             if (i >= header.Length) break;
             var token = ReadToken(header, ref i);
-            if (token.Length == 0) { i++; continue; }
+            if (token.Length == 0)
+            {
+                // a stray '=' or quoted string with no name before it: skip it whole
+                if (header[i] == '"') ReadQuoted(header, ref i); else i++;
+                continue;
+            }
             SkipSpace(header, ref i);
             if (i < header.Length && header[i] == '=')
             {

@@ -9,6 +9,8 @@ public sealed record PushOptions
     /// <summary>Layer compression on the wire. Null keeps compressed layers as stored and gzips uncompressed ones.</summary>
     public Compression? Compression { get; init; }
     public int MaxConcurrentUploads { get; init; } = 3;
+    /// <summary>Blobs larger than this go up in PATCH chunks of this size.</summary>
+    public long ChunkSize { get; init; } = 32L << 20;
 }
 
 /// <summary>What a push stored: the manifest digest the registry keeps the image under, and its size.</summary>
@@ -62,6 +64,7 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
     private async Task<PushResult> PushImageAsync(ImageReference reference, ImageRecord image, PushOptions options, CancellationToken ct)
     {
         var repo = registries.Client(reference.Domain).Repository(reference.Path, push: true);
+        repo.ChunkSize = options.ChunkSize;
         var manifestBytes = root.Images.ReadManifestBytes(image);
         var manifest = OciJson.Parse(manifestBytes, OciJson.Default.Manifest, $"manifest of {image.Id.Short}");
         var config = root.Images.ReadConfig(image);

@@ -18,7 +18,7 @@ public sealed class RemoteRepository
     /// <summary>The CNCF registry refuses manifests larger than 4 MiB; so do we.</summary>
     public const int MaxManifestBytes = 4 << 20;
     /// <summary>Blobs up to this size go up in one PUT; larger ones in PATCH chunks of this size.</summary>
-    public long ChunkSize { get; init; } = 32L << 20;
+    public long ChunkSize { get; set; } = 32L << 20;
 
     private static readonly string[] ManifestAccept =
         [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
