@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Berth.Engine.Images;
 using Berth.Engine.Layers;
 using Berth.Engine.Oci;
@@ -223,8 +226,15 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
             }).ToList(),
             Annotations = manifest.Annotations,
         };
-        return (OciJson.Bytes(rewritten, OciJson.Default.Manifest), rewritten.MediaType);
+        return (JsonSerializer.SerializeToUtf8Bytes(rewritten, s_manifestJson.Manifest), rewritten.MediaType);
     }
+
+    /// <summary>Manifests written as other tools write them: <c>+</c> in media types stays <c>+</c>, not <c>\u002B</c>.</summary>
+    private static readonly OciJson s_manifestJson = new(new JsonSerializerOptions
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
 
     private Func<long, long, Stream> Opener(Digest digest) => (offset, length) =>
     {

@@ -41,7 +41,7 @@ public sealed class RegistryClient : IDisposable
     public int MaxAttempts { get; init; } = 4;
 
     /// <summary>The first retry's delay; each further retry doubles it.</summary>
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The registry's base URL (after the ping).</summary>
     public Uri BaseUri => _base ?? throw new InvalidOperationException("registry not pinged yet");
@@ -250,8 +250,8 @@ public sealed class RegistryClient : IDisposable
     {
         if (response.StatusCode == HttpStatusCode.Unauthorized)
             return new RegistryException(_credential is null
-                ? $"{what}: unauthorized: authentication required (run `berth login {Domain}`)"
-                : $"{what}: unauthorized: incorrect username or password, or no access", response.StatusCode, "UNAUTHORIZED");
+                ? $"registry {Domain}: unauthorized: authentication required; run `berth login {Domain}`"
+                : $"registry {Domain}: unauthorized: incorrect username or password, or no access to {what}", response.StatusCode, "UNAUTHORIZED");
         return await RegistryException.FromResponseAsync(response, what, ct).ConfigureAwait(false);
     }
 
