@@ -49,7 +49,7 @@ pair() {
     local bmed bmin bmax; read -r bmed bmin bmax < <(stats "$d/b")
     local brss; brss=$(awk '{print $2}' "$d/b" | sort -n | tail -n1)
     if [ "$peer" = "-" ]; then
-      printf '| %s | %s | %s | - | - | - | %s | - | %s |\n' "$name" "$bmed" "$bmin–$bmax" "$brss" "$target" | tee -a "$RESULTS"
+      printf '| %s | %s (%s–%s) | - | - | - | %s | - | %s |\n' "$name" "$bmed" "$bmin" "$bmax" "$brss" "$target" | tee -a "$RESULTS"
     else
       paste "$d/b" "$d/p" | awk '{ if ($3 > 0) print $1/$3 }' > "$d/r"
       local pmed rmed rmin rmax; read -r pmed _ _ < <(stats "$d/p"); read -r rmed rmin rmax < <(stats "$d/r")
