@@ -93,7 +93,7 @@ public class DockerfileFuzzTests
     public void ParserAndPlannerOnlyFailWithTheirOwnErrors()
     {
         int parsed = 0, planned = 0;
-        foreach (var input in Inputs(seed: 20240601, count: 30000))
+        foreach (var input in Inputs(seed: 20240601, count: 20000))
         {
             DockerfileAst ast;
             try
