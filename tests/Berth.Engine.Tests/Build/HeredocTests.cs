@@ -164,3 +164,47 @@ public class HeredocTests
         Assert.Empty(run.Heredocs);
     }
 }
+
+public class RunCommandTests
+{
+    private static RunInstruction Run(string body) =>
+        Assert.IsType<RunInstruction>(DockerfileParser.Parse("FROM alpine\n" + body).Stages[0].Instructions.Single());
+
+    [Fact]
+    public void PlainCommandsAreUnchanged()
+    {
+        var shell = Run("RUN echo hi\n").Resolve();
+        Assert.Equal(["echo hi"], shell.Args);
+        Assert.True(shell.PrependShell);
+        Assert.Null(shell.ScriptFile);
+        var exec = Run("RUN [\"echo\", \"hi\"]\n").Resolve();
+        Assert.Equal(["echo", "hi"], exec.Args);
+        Assert.False(exec.PrependShell);
+    }
+
+    [Fact]
+    public void BareHeredocRunsItsBodyWithTheShell()
+    {
+        var cmd = Run("RUN <<-EOF\n\tmkdir -p foo/bar\n\tEOF\n").Resolve();
+        Assert.Equal(["mkdir -p foo/bar\n"], cmd.Args);
+        Assert.True(cmd.PrependShell);
+        Assert.Null(cmd.ScriptFile);
+    }
+
+    [Fact]
+    public void ShebangBodyBecomesAnExecutableFile()
+    {
+        var cmd = Run("RUN <<EOT\n#!/usr/bin/env python\nprint(\"hello world\")\nEOT\n").Resolve();
+        Assert.Equal(["/dev/pipes/EOT"], cmd.Args);
+        Assert.False(cmd.PrependShell);
+        Assert.Equal(new InlineFile("EOT", "#!/usr/bin/env python\nprint(\"hello world\")\n", false), cmd.ScriptFile);
+    }
+
+    [Fact]
+    public void HeredocsInALongerCommandAreAppendedForTheShell()
+    {
+        var cmd = Run("RUN <<FILE1 cat > file1 && <<FILE2 cat > file2\nI am\nfirst\nFILE1\nI am\nsecond\nFILE2\n").Resolve();
+        Assert.Equal(["<<FILE1 cat > file1 && <<FILE2 cat > file2\nI am\nfirst\nFILE1\nI am\nsecond\nFILE2"], cmd.Args);
+        Assert.True(cmd.PrependShell);
+    }
+}

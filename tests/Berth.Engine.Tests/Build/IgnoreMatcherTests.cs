@@ -191,6 +191,18 @@ public class IgnoreMatcherTests
     }
 
     [Fact]
+    public void CopyExcludePatternsUseTheSameMatcher()
+    {
+        var copy = (Berth.Engine.Build.Dockerfile.CopyInstruction)Berth.Engine.Build.Dockerfile.DockerfileParser
+            .Parse("FROM scratch\nCOPY --exclude=*.txt --exclude=*.md hom* /mydir/\n").Stages[0].Instructions[0];
+        var exclude = IgnoreMatcher.Create(copy.Excludes);
+        Assert.True(exclude.IsExcluded("homework.txt"));
+        Assert.True(exclude.IsExcluded("home.md"));
+        Assert.False(exclude.IsExcluded("homer.png"));
+        Assert.False(exclude.IsExcluded("hom/sub/deep.txt"));
+    }
+
+    [Fact]
     public void LoadPrefersTheDockerfilesOwnIgnoreFile()
     {
         var dir = Directory.CreateTempSubdirectory("berth-ignore-");
