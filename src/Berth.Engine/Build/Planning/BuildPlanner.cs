@@ -69,12 +69,12 @@ public static class BuildPlanner
             {
                 Stages = ordered,
                 Target = planned[targetIndex],
-                Waves = Waves(ordered),
+                Waves = StageGraph.Waves(ordered),
                 TargetPlatform = _targetPlatform,
                 BuildPlatform = _buildPlatform,
                 GlobalArgs = _globals,
                 PredefinedArgs = PredefinedArgs(),
-                UnusedBuildArgs = [.. args.Names.Where(n => !_declared.Contains(n) && !BuildArgs.Predefined.Contains(n) && !IsPlatformArg(n)).Order(StringComparer.Ordinal)],
+                UnusedBuildArgs = [.. args.Names.Where(n => !_declared.Contains(n) && !BuildArgs.Predefined.Contains(n) && !PlatformArgs.IsPlatformArg(n)).Order(StringComparer.Ordinal)],
                 Warnings = ast.Warnings,
             };
         }
@@ -93,32 +93,10 @@ public static class BuildPlanner
 
         // ---- the global scope: automatic platform ARGs, then ARGs before the first FROM ----
 
-        private static readonly string[] PlatformArgNames =
-        [
-            "BUILDPLATFORM", "BUILDOS", "BUILDOSVERSION", "BUILDARCH", "BUILDVARIANT",
-            "TARGETPLATFORM", "TARGETOS", "TARGETOSVERSION", "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE",
-        ];
-
-        private static bool IsPlatformArg(string name) => PlatformArgNames.Contains(name);
-
         private void GlobalScope(string? targetName)
         {
-            var defaults = new Dictionary<string, string>
-            {
-                ["BUILDPLATFORM"] = _buildPlatform.ToString(),
-                ["BUILDOS"] = _buildPlatform.Os,
-                ["BUILDOSVERSION"] = _buildPlatform.OsVersion ?? "",
-                ["BUILDARCH"] = _buildPlatform.Architecture,
-                ["BUILDVARIANT"] = _buildPlatform.Variant ?? "",
-                ["TARGETPLATFORM"] = _targetPlatform.ToString(),
-                ["TARGETOS"] = _targetPlatform.Os,
-                ["TARGETOSVERSION"] = _targetPlatform.OsVersion ?? "",
-                ["TARGETARCH"] = _targetPlatform.Architecture,
-                ["TARGETVARIANT"] = _targetPlatform.Variant ?? "",
-                ["TARGETSTAGE"] = targetName ?? "default",
-            };
-            foreach (var name in PlatformArgNames)
-                _globals[name] = args.TryGetValue(name, out var v) ? v : defaults[name];
+            foreach (var (name, value) in PlatformArgs.Defaults(_buildPlatform, _targetPlatform, targetName, args))
+                _globals[name] = value;
 
             foreach (var arg in ast.GlobalArgs)
                 foreach (var decl in arg.Args)
@@ -261,26 +239,8 @@ public static class BuildPlanner
             }
         }
 
-        private List<StageState> Reachable(int target)
-        {
-            var seen = new SortedSet<int>();
-            var stack = new Stack<int>([target]);
-            while (stack.Count > 0)
-            {
-                int i = stack.Pop();
-                if (!seen.Add(i)) continue;
-                foreach (var dep in _stages[i].DependsOn) stack.Push(dep);
-            }
-            return [.. seen.Select(i => _stages[i])];
-        }
-
-        private static List<IReadOnlyList<PlannedStage>> Waves(List<PlannedStage> ordered)
-        {
-            var level = new Dictionary<int, int>();
-            foreach (var s in ordered)
-                level[s.Index] = s.DependsOn.Count == 0 ? 0 : s.DependsOn.Max(d => level[d]) + 1;
-            return [.. ordered.GroupBy(s => level[s.Index]).OrderBy(g => g.Key).Select(g => (IReadOnlyList<PlannedStage>)[.. g])];
-        }
+        private List<StageState> Reachable(int target) =>
+            [.. StageGraph.Reachable(target, i => _stages[i].DependsOn).Select(i => _stages[i])];
 
         // ---- expansion, step by step ----
 
