@@ -92,6 +92,31 @@ public class HeredocTests
         Assert.Equal(expand, run.Heredocs[0].Expand);
     }
 
+    [Theory]
+    [InlineData("RUN <<eo'f'", "eof", false)]
+    [InlineData("RUN <<eo\\'f", "eo'f", true)]
+    [InlineData("RUN <<'e'o\\'f", "eo'f", false)]
+    [InlineData("RUN <<'two words'", "two words", false)]
+    [InlineData("RUN <<$EOF", "$EOF", true)]
+    [InlineData("RUN <<  END  > foo", "END", true)]
+    [InlineData("RUN --mount=type=cache,target=/foo <<file.txt", "file.txt", true)]
+    public void HeredocWordForms(string line, string name, bool expand)
+    {
+        var run = Assert.IsType<RunInstruction>(Assert.Single(Parse($"{line}\nbody\n{name}\n")));
+        var doc = Assert.Single(run.Heredocs);
+        Assert.Equal(name, doc.Name);
+        Assert.Equal(expand, doc.Expand);
+        Assert.Equal("body\n", doc.Content);
+    }
+
+    [Fact]
+    public void TerminatorsAreMatchedInOrder()
+    {
+        var copy = Assert.IsType<CopyInstruction>(Assert.Single(Parse("COPY <<X <<Y /dest\nY\nX\nX\nY\n")));
+        Assert.Equal(["Y\n", "X\n"], copy.InlineFiles.Select(f => f.Content));
+        Assert.Empty(Assert.IsType<RunInstruction>(Assert.Single(Parse("RUN \"<<NOHEREDOC\"\n"))).Heredocs);
+    }
+
     [Fact]
     public void FileDescriptorPrefix()
     {

@@ -106,6 +106,10 @@ public class IgnoreMatcherTests
         Assert.False(Excluded(".", "*"));
         Assert.False(Excluded("", "**"));
         Assert.False(IgnoreMatcher.Empty.IsExcluded("anything"));
+        Assert.False(IgnoreMatcher.Create(["**"]).IsExcluded("/", default, out _));
+        // Paths are taken relative to the context whatever their spelling.
+        Assert.True(Excluded("/docs/a.md", "docs"));
+        Assert.True(Excluded("./docs//a.md", "docs"));
     }
 
     [Theory]

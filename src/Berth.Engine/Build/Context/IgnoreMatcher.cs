@@ -54,7 +54,7 @@ public sealed class IgnoreMatcher
     public bool IsExcluded(string path)
     {
         if (Patterns.Count == 0) return false;
-        path = CleanPath(path);
+        path = RelativePath(path);
         if (path == ".") return false;
         var parents = ParentPrefixes(path);
         bool matched = false;
@@ -82,7 +82,8 @@ public sealed class IgnoreMatcher
         var matchedNow = new bool[Patterns.Count];
         state = new MatchState(matchedNow);
         if (Patterns.Count == 0) return false;
-        path = CleanPath(path);
+        path = RelativePath(path);
+        if (path == ".") return false;
         var parents = parentMatched is null ? ParentPrefixes(path) : null;
         bool matched = false;
         for (int i = 0; i < Patterns.Count; i++)
@@ -106,7 +107,7 @@ public sealed class IgnoreMatcher
     {
         if (!IsExcluded(dir)) return false;
         if (!HasExceptions) return true;
-        var clean = CleanPath(dir);
+        var clean = RelativePath(dir);
         return !Patterns.Any(p => p.IsException && p.CouldMatchBelow(clean));
     }
 
@@ -123,6 +124,13 @@ public sealed class IgnoreMatcher
         for (int i = path.IndexOf('/'); i > 0; i = path.IndexOf('/', i + 1))
             prefixes.Add(path[..i]);
         return prefixes;
+    }
+
+    /// <summary>A context path as patterns see it: cleaned, without a leading slash (<c>.</c> for the root).</summary>
+    private static string RelativePath(string path)
+    {
+        var clean = CleanPath(path).TrimStart('/');
+        return clean.Length == 0 ? "." : clean;
     }
 
     /// <summary>Go's <c>path.Clean</c>: no empty or <c>.</c> elements, <c>..</c> resolved lexically.</summary>
