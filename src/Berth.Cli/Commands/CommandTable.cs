@@ -18,6 +18,7 @@ public static class CommandTable
         Subcommands =
         [
             VersionCommand.Spec,
+            RegistryCommand.Spec,
         ],
     };
 }
