@@ -41,7 +41,36 @@ internal static class BlobHandlers
         else r.Response.StatusCode = 200;
         r.Response.ContentLength = length;
         if (r.Request.Method == "HEAD" || length == 0) return Task.CompletedTask;
-        return r.Response.SendFileAsync(blob.Path, offset, length, r.Aborted);
+        return SendAsync(r.Response, blob.Path, offset, length, r.Aborted);
+    }
+
+    /// <summary>
+    /// Copies a file range straight into Kestrel's output pipe with synchronous reads (blobs are
+    /// usually in the page cache), one copy instead of the two of a stream copy, and few flushes.
+    /// </summary>
+    private static async Task SendAsync(HttpResponse response, string path, long offset, long length, CancellationToken ct)
+    {
+        const int Chunk = 256 * 1024, FlushEvery = 1024 * 1024;
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        var writer = response.BodyWriter;
+        long left = length, unflushed = 0;
+        while (left > 0)
+        {
+            var memory = writer.GetMemory(Chunk);
+            int want = (int)Math.Min(memory.Length, left);
+            int n = RandomAccess.Read(file, memory.Span[..want], offset);
+            if (n == 0) throw new IOException($"{path} ended {left} bytes early");
+            writer.Advance(n);
+            offset += n;
+            left -= n;
+            unflushed += n;
+            if (unflushed >= FlushEvery || left == 0)
+            {
+                unflushed = 0;
+                var flush = await writer.FlushAsync(ct).ConfigureAwait(false);
+                if (flush.IsCanceled || flush.IsCompleted) return;
+            }
+        }
     }
 
     public static Task DeleteAsync(RequestContext r)
