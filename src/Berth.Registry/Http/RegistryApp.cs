@@ -71,8 +71,12 @@ public sealed class RegistryApp(IRegistryStorage storage, RegistryOptions option
     {
         Metrics.Error(error.Code());
         if (r.Response.HasStarted) return Task.CompletedTask;
+        var h = r.Response.Headers;
+        var (challenge, contentRange) = (h.WWWAuthenticate, h.ContentRange);
         r.Response.Clear();
-        r.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        h["Docker-Distribution-API-Version"] = "registry/2.0";
+        if (challenge.Count > 0) h.WWWAuthenticate = challenge;
+        if (contentRange.Count > 0) h.ContentRange = contentRange;
         if (error == RegistryError.RangeInvalid && r.Route.Kind == RouteKind.Upload
             && Storage.Uploads.Open(r.Route.Name, r.Route.Reference) is { } session)
             Responses.UploadHeaders(r.Http, r.Route.Name, session.Id, session.Size);
