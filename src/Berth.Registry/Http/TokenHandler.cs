@@ -42,7 +42,7 @@ internal static class TokenHandler
         }
         else user = null;
         var token = issuer.Issue(user, scopes);
-        var response = new TokenResponse(token, token, (int)issuer.Lifetime.TotalSeconds, DateTimeOffset.UtcNow.ToString("O"));
+        var response = new TokenResponse(token, token, (int)issuer.Lifetime.TotalSeconds, DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
         r.Response.Headers.CacheControl = "no-store";
         await Responses.Json(r.Http, 200, response, RegistryJson.Default.TokenResponse).ConfigureAwait(false);
     }
