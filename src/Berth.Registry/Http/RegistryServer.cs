@@ -61,6 +61,7 @@ public sealed class RegistryServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = null;
+            k.Limits.MaxResponseBufferSize = 1 << 20;
             k.Listen(ip, port, listen =>
             {
                 if (cert is not null) listen.UseHttps(cert);
