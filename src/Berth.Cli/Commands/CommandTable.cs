@@ -54,6 +54,7 @@ public static class CommandTable
             SaveCommand.Spec,
             TagCommand.Spec,
             VersionCommand.Spec,
+            RegistryCommand.Spec,
         ],
     };
 }
