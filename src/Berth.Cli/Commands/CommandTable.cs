@@ -60,6 +60,7 @@ public static class CommandTable
             SaveCommand.Spec,
             TagCommand.Spec,
             VersionCommand.Spec,
+            RegistryCommand.Spec,
         ],
     };
 }
