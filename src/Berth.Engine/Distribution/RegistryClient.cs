@@ -66,7 +66,10 @@ public sealed class RegistryClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await SendWithRetryAsync(http, () => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "v2/")), ct).ConfigureAwait(false);
+                // a scheme with a fallback gets one try: an HTTPS handshake with a plain HTTP server fails at once
+                bool last = i == schemes.Count - 1;
+                response = await SendWithRetryAsync(http, () => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "v2/")), ct,
+                    last ? MaxAttempts : 1).ConfigureAwait(false);
             }
             catch (HttpRequestException) when (i < schemes.Count - 1)
             {
@@ -255,8 +258,9 @@ public sealed class RegistryClient : IDisposable
         return await RegistryException.FromResponseAsync(response, what, ct).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendWithRetryAsync(HttpClient http, Func<HttpRequestMessage> make, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendWithRetryAsync(HttpClient http, Func<HttpRequestMessage> make, CancellationToken ct, int? attempts = null)
     {
+        int maxAttempts = attempts ?? MaxAttempts;
         for (int attempt = 1; ; attempt++)
         {
             HttpResponseMessage response;
@@ -264,13 +268,13 @@ public sealed class RegistryClient : IDisposable
             {
                 response = await http.SendAsync(make(), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             }
-            catch (HttpRequestException e) when (attempt < MaxAttempts && IsTransient(e))
+            catch (HttpRequestException e) when (attempt < maxAttempts && IsTransient(e))
             {
                 await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
                 continue;
             }
             int code = (int)response.StatusCode;
-            if ((code >= 500 || code == 429) && attempt < MaxAttempts)
+            if ((code >= 500 || code == 429) && attempt < maxAttempts)
             {
                 var delay = Backoff(attempt);
                 if (response.Headers.RetryAfter?.Delta is { } after && after > delay) delay = after < TimeSpan.FromSeconds(10) ? after : TimeSpan.FromSeconds(10);

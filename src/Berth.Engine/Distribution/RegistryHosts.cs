@@ -5,10 +5,10 @@ namespace Berth.Engine.Distribution;
 
 /// <summary>
 /// Where a registry named in a reference really is and how to talk to it, as docker decides:
-/// <c>docker.io</c> is served by <c>registry-1.docker.io</c>; loopback hosts speak plain HTTP; registries
-/// listed as insecure (<c>--insecure-registry</c>, or <c>insecure-registries</c> in
-/// <c>/etc/berth/daemon.json</c>, or <c>$BERTH_DAEMON_CONFIG</c>) are tried over HTTPS without
-/// certificate checks, then plain HTTP.
+/// <c>docker.io</c> is served by <c>registry-1.docker.io</c>; loopback hosts and registries listed as
+/// insecure (<c>--insecure-registry</c>, or <c>insecure-registries</c> in <c>/etc/berth/daemon.json</c>
+/// or <c>$BERTH_DAEMON_CONFIG</c>) are tried over HTTPS without certificate checks, then plain HTTP;
+/// every other registry needs HTTPS with a certificate the system trusts.
 /// </summary>
 public sealed class RegistryHosts
 {
@@ -66,7 +66,7 @@ public sealed class RegistryHosts
     /// <summary>The key of this registry in docker's config.json <c>auths</c>.</summary>
     public static string AuthKey(string domain) => domain == Oci.ImageReference.DefaultDomain ? DockerHubAuthKey : domain;
 
-    /// <summary>localhost, 127.0.0.0/8 and ::1 speak plain HTTP, as docker allows.</summary>
+    /// <summary>localhost, 127.0.0.0/8 and ::1 are insecure registries without being listed, as in docker.</summary>
     public static bool IsLoopback(string domain)
     {
         var host = HostOf(domain);
@@ -86,8 +86,7 @@ public sealed class RegistryHosts
 
     /// <summary>The schemes to try, in order, and whether certificates are checked.</summary>
     public IReadOnlyList<(string Scheme, bool VerifyTls)> SchemesFor(string domain) =>
-        IsLoopback(domain) ? [("http", false)]
-        : IsInsecure(domain) ? [("https", false), ("http", false)]
+        IsLoopback(domain) || IsInsecure(domain) ? [("https", false), ("http", false)]
         : [("https", true)];
 
     private static string HostOf(string domain)
