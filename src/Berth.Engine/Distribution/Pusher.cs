@@ -22,7 +22,7 @@ public sealed record PushResult(ImageReference Reference, Digest Digest, long Si
 /// <summary>
 /// Pushes images from a state root to a registry. For each layer: HEAD the blob; if the repository
 /// lacks it, mount it from another repository of the same registry it is known to be in; else upload
-/// it. Then the config, then the manifest. Layers stored uncompressed are compressed once per
+/// it. The config goes up alongside the layers, the manifest last. Layers stored uncompressed are compressed once per
 /// compression and the resulting blob is remembered, so a layer always pushes as the same blob.
 /// </summary>
 public sealed class Pusher(StateRoot root, Registries registries, IProgress<TransferEvent>? progress = null)
@@ -88,19 +88,14 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         }
         foreach (var p in plans) Report(p.Id, TransferStatus.Preparing);
 
+        // every layer and the config at once (HEADs are cheap; the semaphore bounds only uploads), then the manifest
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(ct))
         using (var uploads = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentUploads)))
         using (var compressor = new SemaphoreSlim(1))
         {
             var tasks = plans.DistinctBy(p => p.DiffId).Select(p => PushLayerAsync(repo, p, uploads, compressor, cts)).ToList();
+            tasks.Add(PushConfigAsync(repo, manifest.Config, uploads, cts));
             await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-
-        // the config, then the manifest that names it all
-        if (await repo.BlobSizeAsync(manifest.Config.Digest, ct).ConfigureAwait(false) is null)
-        {
-            var uploadAt = await repo.StartUploadAsync(ct).ConfigureAwait(false);
-            await repo.UploadAsync(uploadAt, Opener(manifest.Config.Digest), manifest.Config.Size, manifest.Config.Digest, null, ct).ConfigureAwait(false);
         }
         var byDiffId = plans.DistinctBy(p => p.DiffId).ToDictionary(p => p.DiffId);
         foreach (var p in plans) p.Remote ??= byDiffId[p.DiffId].Remote;
@@ -119,33 +114,34 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         var ct = cts.Token;
         try
         {
+            plan.Remote ??= await CompressAsync(plan, compressor, ct).ConfigureAwait(false);
+            var blob = plan.Remote;
+            if (await repo.BlobSizeAsync(blob.Digest, ct).ConfigureAwait(false) is not null)
+            {
+                Report(plan.Id, TransferStatus.LayerAlreadyExists);
+                return;
+            }
+            Uri? uploadAt = null;
+            foreach (var from in plan.MountSources)
+            {
+                var (mounted, location) = await repo.TryMountAsync(blob.Digest, from, ct).ConfigureAwait(false);
+                if (mounted)
+                {
+                    Report(plan.Id, TransferStatus.Mounted, from: from);
+                    return;
+                }
+                uploadAt = location;
+                if (location is not null) break;
+            }
+            if (!root.Content.Exists(blob.Digest))
+            {
+                // the remembered blob was collected since: make it again (the compressors are deterministic)
+                plan.Remote = blob = await CompressAsync(plan, compressor, ct).ConfigureAwait(false);
+            }
+            Report(plan.Id, TransferStatus.Waiting);
             await uploads.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                plan.Remote ??= await CompressAsync(plan, compressor, ct).ConfigureAwait(false);
-                var blob = plan.Remote;
-                if (await repo.BlobSizeAsync(blob.Digest, ct).ConfigureAwait(false) is not null)
-                {
-                    Report(plan.Id, TransferStatus.LayerAlreadyExists);
-                    return;
-                }
-                Uri? uploadAt = null;
-                foreach (var from in plan.MountSources)
-                {
-                    var (mounted, location) = await repo.TryMountAsync(blob.Digest, from, ct).ConfigureAwait(false);
-                    if (mounted)
-                    {
-                        Report(plan.Id, TransferStatus.Mounted, from: from);
-                        return;
-                    }
-                    uploadAt = location;
-                    if (location is not null) break;
-                }
-                if (!root.Content.Exists(blob.Digest))
-                {
-                    // the remembered blob was collected since: make it again (the compressors are deterministic)
-                    plan.Remote = blob = await CompressAsync(plan, compressor, ct).ConfigureAwait(false);
-                }
                 uploadAt ??= await repo.StartUploadAsync(ct).ConfigureAwait(false);
                 long reported = 0;
                 Report(plan.Id, TransferStatus.Pushing, 0, blob.Size);
@@ -155,7 +151,31 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
                     reported = done;
                     Report(plan.Id, TransferStatus.Pushing, done, blob.Size);
                 }, ct).ConfigureAwait(false);
-                Report(plan.Id, TransferStatus.Pushed);
+            }
+            finally
+            {
+                uploads.Release();
+            }
+            Report(plan.Id, TransferStatus.Pushed);
+        }
+        catch
+        {
+            cts.Cancel();
+            throw;
+        }
+    }
+
+    private async Task PushConfigAsync(RemoteRepository repo, Descriptor config, SemaphoreSlim uploads, CancellationTokenSource cts)
+    {
+        var ct = cts.Token;
+        try
+        {
+            if (await repo.BlobSizeAsync(config.Digest, ct).ConfigureAwait(false) is not null) return;
+            await uploads.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                var uploadAt = await repo.StartUploadAsync(ct).ConfigureAwait(false);
+                await repo.UploadAsync(uploadAt, Opener(config.Digest), config.Size, config.Digest, null, ct).ConfigureAwait(false);
             }
             finally
             {

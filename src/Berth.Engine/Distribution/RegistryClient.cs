@@ -66,10 +66,10 @@ public sealed class RegistryClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                // a scheme with a fallback gets one try: an HTTPS handshake with a plain HTTP server fails at once
+                // a scheme with a fallback gets one try at connecting: the wrong scheme fails at once, not transiently
                 bool last = i == schemes.Count - 1;
                 response = await SendWithRetryAsync(http, () => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "v2/")), ct,
-                    last ? MaxAttempts : 1).ConfigureAwait(false);
+                    retryConnectionErrors: last).ConfigureAwait(false);
             }
             catch (HttpRequestException) when (i < schemes.Count - 1)
             {
@@ -78,6 +78,12 @@ public sealed class RegistryClient : IDisposable
             catch (HttpRequestException e)
             {
                 throw Unreachable(e);
+            }
+            // plain HTTP to an HTTPS server: "400 Client sent an HTTP request to an HTTPS server"
+            if (i < schemes.Count - 1 && scheme == "http" && response.StatusCode == HttpStatusCode.BadRequest)
+            {
+                response.Dispose();
+                continue;
             }
             using (response)
             {
@@ -258,9 +264,10 @@ public sealed class RegistryClient : IDisposable
         return await RegistryException.FromResponseAsync(response, what, ct).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendWithRetryAsync(HttpClient http, Func<HttpRequestMessage> make, CancellationToken ct, int? attempts = null)
+    private async Task<HttpResponseMessage> SendWithRetryAsync(HttpClient http, Func<HttpRequestMessage> make, CancellationToken ct,
+        bool retryConnectionErrors = true)
     {
-        int maxAttempts = attempts ?? MaxAttempts;
+        int maxAttempts = MaxAttempts;
         for (int attempt = 1; ; attempt++)
         {
             HttpResponseMessage response;
@@ -268,7 +275,7 @@ public sealed class RegistryClient : IDisposable
             {
                 response = await http.SendAsync(make(), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             }
-            catch (HttpRequestException e) when (attempt < maxAttempts && IsTransient(e))
+            catch (HttpRequestException e) when (retryConnectionErrors && attempt < maxAttempts && IsTransient(e))
             {
                 await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
                 continue;

@@ -5,10 +5,12 @@ namespace Berth.Engine.Distribution;
 
 /// <summary>
 /// Where a registry named in a reference really is and how to talk to it, as docker decides:
-/// <c>docker.io</c> is served by <c>registry-1.docker.io</c>; loopback hosts and registries listed as
-/// insecure (<c>--insecure-registry</c>, or <c>insecure-registries</c> in <c>/etc/berth/daemon.json</c>
-/// or <c>$BERTH_DAEMON_CONFIG</c>) are tried over HTTPS without certificate checks, then plain HTTP;
-/// every other registry needs HTTPS with a certificate the system trusts.
+/// <c>docker.io</c> is served by <c>registry-1.docker.io</c>; registries listed as insecure
+/// (<c>--insecure-registry</c>, or <c>insecure-registries</c> in <c>/etc/berth/daemon.json</c> or
+/// <c>$BERTH_DAEMON_CONFIG</c>) are tried over HTTPS without certificate checks, then plain HTTP;
+/// loopback hosts are insecure without being listed, and are tried over plain HTTP first (loading
+/// OpenSSL costs more than a whole local push); every other registry needs HTTPS with a certificate
+/// the system trusts.
 /// </summary>
 public sealed class RegistryHosts
 {
@@ -86,7 +88,8 @@ public sealed class RegistryHosts
 
     /// <summary>The schemes to try, in order, and whether certificates are checked.</summary>
     public IReadOnlyList<(string Scheme, bool VerifyTls)> SchemesFor(string domain) =>
-        IsLoopback(domain) || IsInsecure(domain) ? [("https", false), ("http", false)]
+        IsLoopback(domain) ? [("http", false), ("https", false)]
+        : IsInsecure(domain) ? [("https", false), ("http", false)]
         : [("https", true)];
 
     private static string HostOf(string domain)

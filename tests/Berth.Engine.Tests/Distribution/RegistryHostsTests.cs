@@ -11,11 +11,11 @@ public class RegistryHostsTests
     [InlineData("[::1]:5000", true)]
     [InlineData("10.0.0.1:5000", false)]
     [InlineData("docker.io", false)]
-    public void LoopbackIsInsecureWithoutBeingListed(string domain, bool loopback)
+    public void LoopbackTriesPlainHttpThenUnverifiedHttps(string domain, bool loopback)
     {
         Assert.Equal(loopback, RegistryHosts.IsLoopback(domain));
         var schemes = new RegistryHosts().SchemesFor(domain);
-        Assert.Equal(loopback ? [("https", false), ("http", false)] : new[] { ("https", true) }, schemes);
+        Assert.Equal(loopback ? [("http", false), ("https", false)] : new[] { ("https", true) }, schemes);
     }
 
     [Fact]
