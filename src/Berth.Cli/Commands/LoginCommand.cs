@@ -15,13 +15,13 @@ internal static class LoginCommand
             OptionSpec.Value("username", 'u', "Username"),
             OptionSpec.Value("password", 'p', "Password or Personal Access Token (PAT)"),
             OptionSpec.Flag("password-stdin", "Take the Password or Personal Access Token (PAT) from stdin"),
-            RegistryCommands.InsecureRegistryOption,
+            RegistryAccess.InsecureRegistryOption,
         ],
     };
 
     private static int Run(CliContext ctx, ParsedArgs a)
     {
-        var domain = RegistryCommands.ServerDomain(a.Args.Count > 0 ? a.Arg(0) : null);
+        var domain = RegistryAccess.ServerDomain(a.Args.Count > 0 ? a.Arg(0) : null);
         var user = a.Value("username");
         var password = a.Value("password");
         if (a.Flag("password-stdin"))
@@ -51,9 +51,9 @@ internal static class LoginCommand
         if (string.IsNullOrEmpty(password)) throw new BerthException("Password is required: give --password-stdin or -p");
 
         var credential = new Credential(user, password);
-        using var registries = RegistryCommands.Open(a);
+        using var registries = RegistryAccess.Open(a);
         using var client = new RegistryClient(domain, registries.Hosts, credential);
-        using var cts = RegistryCommands.CancelOnCtrlC();
+        using var cts = RegistryAccess.CancelOnCtrlC();
         try { client.VerifyLoginAsync(cts.Token).GetAwaiter().GetResult(); }
         catch (BerthException e) { throw new BerthException($"login {domain}: {e.Message}", e.ExitCode, e); }
         registries.Credentials.Set(domain, credential);

@@ -13,7 +13,7 @@ internal static class LogoutCommand
 
     private static int Run(CliContext ctx, ParsedArgs a)
     {
-        var domain = RegistryCommands.ServerDomain(a.Args.Count > 0 ? a.Arg(0) : null);
+        var domain = RegistryAccess.ServerDomain(a.Args.Count > 0 ? a.Arg(0) : null);
         var shown = RegistryHosts.AuthKey(domain);
         if (!CredentialStore.Default().Remove(domain))
         {

@@ -18,8 +18,8 @@ internal static class PullCommand
             OptionSpec.Value("platform", "Set platform if server is multi-platform capable (os/arch[/variant]; default linux/amd64)"),
             OptionSpec.Flag("quiet", 'q', "Suppress verbose output"),
             OptionSpec.Value("max-concurrent-downloads", "Layers to download at once", "int", "3"),
-            RegistryCommands.InsecureRegistryOption,
-            RegistryCommands.ContentTrustOption,
+            RegistryAccess.InsecureRegistryOption,
+            RegistryAccess.ContentTrustOption,
         ],
     };
 
@@ -32,12 +32,12 @@ internal static class PullCommand
         var options = new PullOptions
         {
             Platform = a.Value("platform") is { } p ? Platform.Parse(p) : Platform.Default,
-            MaxConcurrentDownloads = RegistryCommands.PositiveInt(a, "max-concurrent-downloads", 3),
+            MaxConcurrentDownloads = RegistryAccess.PositiveInt(a, "max-concurrent-downloads", 3),
         };
-        using var cts = RegistryCommands.CancelOnCtrlC();
-        using var registries = RegistryCommands.Open(a);
+        using var cts = RegistryAccess.CancelOnCtrlC();
+        using var registries = RegistryAccess.Open(a);
         var results = Pull(ctx, registries, reference, options, quiet, all, cts.Token);
-        if (all && !quiet) ctx.Out.Write(reference.Repository + "\n");
+        if (all) ctx.Out.Write(reference.Repository + "\n");
         return results.Count > 0 ? 0 : 1;
     }
 

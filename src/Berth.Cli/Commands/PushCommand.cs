@@ -18,8 +18,8 @@ internal static class PushCommand
             OptionSpec.Flag("quiet", 'q', "Suppress verbose output"),
             OptionSpec.Value("compression", "Layer compression: gzip or zstd (default: keep compressed layers, gzip the rest)"),
             OptionSpec.Value("max-concurrent-uploads", "Layers to upload at once", "int", "3"),
-            RegistryCommands.InsecureRegistryOption,
-            RegistryCommands.ContentTrustOption,
+            RegistryAccess.InsecureRegistryOption,
+            RegistryAccess.ContentTrustOption,
         ],
     };
 
@@ -40,10 +40,10 @@ internal static class PushCommand
                 "zstd" => Compression.Zstd,
                 var other => throw new BerthException($"invalid --compression \"{other}\": use gzip or zstd"),
             },
-            MaxConcurrentUploads = RegistryCommands.PositiveInt(a, "max-concurrent-uploads", 3),
+            MaxConcurrentUploads = RegistryAccess.PositiveInt(a, "max-concurrent-uploads", 3),
         };
-        using var cts = RegistryCommands.CancelOnCtrlC();
-        using var registries = RegistryCommands.Open(a);
+        using var cts = RegistryAccess.CancelOnCtrlC();
+        using var registries = RegistryAccess.Open(a);
         var renderer = new TransferProgressRenderer(ctx.Out, ctx.StdoutIsTerminal, quiet);
         var pusher = new Pusher(ctx.Root, registries, renderer);
         var targets = all ? pusher.LocalTags(reference) : [reference];

@@ -68,6 +68,7 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
     {
         var repo = registries.Client(reference.Domain).Repository(reference.Path, push: true);
         repo.ChunkSize = options.ChunkSize;
+        var ping = repo.Client.PingAsync(ct); // the round trip overlaps reading the store
         var manifestBytes = root.Images.ReadManifestBytes(image);
         var manifest = OciJson.Parse(manifestBytes, OciJson.Default.Manifest, $"manifest of {image.Id.Short}");
         var config = root.Images.ReadConfig(image);
@@ -87,6 +88,7 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
             plans.Add(plan);
         }
         foreach (var p in plans) Report(p.Id, TransferStatus.Preparing);
+        await ping.ConfigureAwait(false);
 
         // every layer and the config at once (HEADs are cheap; the semaphore bounds only uploads), then the manifest
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(ct))

@@ -79,15 +79,20 @@ public sealed class CncfRegistry : IDisposable
     }
 }
 
-/// <summary>A TCP forwarder in front of a registry that counts the bytes clients send (what went up the wire).</summary>
+/// <summary>
+/// A TCP forwarder in front of a registry that counts the bytes clients send (what went up the wire),
+/// and can slow down what comes back (a pause after every 64 KiB) to make a download last.
+/// </summary>
 public sealed class CountingProxy : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
+    private readonly TimeSpan _downPause;
     private long _up;
 
-    public CountingProxy(int targetPort)
+    public CountingProxy(int targetPort, TimeSpan downPause = default)
     {
+        _downPause = downPause;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _ = Task.Run(async () =>
@@ -129,6 +134,7 @@ public sealed class CountingProxy : IDisposable
         while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
         {
             if (counted) Interlocked.Add(ref _up, n);
+            else if (_downPause > TimeSpan.Zero) await Task.Delay(_downPause, _stop.Token);
             await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
         }
     }

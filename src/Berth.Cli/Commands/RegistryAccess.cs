@@ -6,7 +6,7 @@ using Berth.Engine.Oci;
 namespace Berth.Cli.Commands;
 
 /// <summary>What pull, push, login and logout share: the registry options, server names and Ctrl-C.</summary>
-internal static class RegistryCommands
+internal static class RegistryAccess
 {
     public static OptionSpec InsecureRegistryOption { get; } =
         OptionSpec.List("insecure-registry", "Allow plain HTTP or unverified HTTPS for this registry (host[:port] or CIDR); loopback registries always may");
