@@ -81,7 +81,7 @@ internal sealed class TransferProgressRenderer : IProgress<TransferEvent>
 
     private string Line(TransferEvent e, long now)
     {
-        if (!e.IsMoving || e.Total <= 0) return $"{e.Id}: {e.Text}";
+        if (!e.IsMoving || e.Total <= 0 || e.Status == TransferStatus.Extracting) return $"{e.Id}: {e.Text}";
         double fraction = Math.Clamp((double)e.Current / e.Total, 0, 1);
         int filled = (int)(fraction * BarWidth);
         var bar = new string('=', filled) + (filled < BarWidth ? ">" + new string(' ', BarWidth - filled - 1) : "");
