@@ -91,10 +91,14 @@ BBLOB=$(mbps "http://127.0.0.1:$BP/v2/bench/img/blobs/$BIG_BLOB"); DBLOB=$(mbps 
 BRSS1=$(rss_kb $BPID); DRSS1=$(rss_kb $DPID)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
-echo "registry bench ($( [ $SMOKE = 1 ] && echo smoke || echo full ), wrk ${DUR}s, skopeo median of $RUNS): berth vs distribution $(docker-registry --version 2>/dev/null | awk '{print $NF}')"
-printf '%-34s %12s %14s %8s\n' "metric" "berth" "distribution" "ratio"
-printf '%-34s %12s %14s %8s\n' "manifest GET (req/s, higher=better)" "$BMAN" "$DMAN" "$(ratio "$BMAN" "$DMAN")"
-printf '%-34s %12s %14s %8s\n' "blob GET 8MiB (MB/s, higher=better)" "$BBLOB" "$DBLOB" "$(ratio "$BBLOB" "$DBLOB")"
-printf '%-34s %12s %14s %8s\n' "skopeo copy 5 layers (ms, lower)" "$BCOPY" "$DCOPY" "$(ratio "$BCOPY" "$DCOPY")"
-printf '%-34s %12s %14s %8s\n' "RSS at rest (MB)" "$((BRSS0 / 1024))" "$((DRSS0 / 1024))" "$(ratio "$BRSS0" "$DRSS0")"
-printf '%-34s %12s %14s %8s\n' "RSS after load (MB)" "$((BRSS1 / 1024))" "$((DRSS1 / 1024))" "$(ratio "$BRSS1" "$DRSS1")"
+verdict() { awk -v r="$1" -v b="$2" -v op="$3" 'BEGIN { if (r == "n/a") { print ""; exit } ok = (op == ">=") ? r >= b : r <= b; print ok ? "met" : "**MISSED**" }'; }
+echo
+echo "### registry: berth vs distribution $(docker-registry --version 2>/dev/null | awk '{print $NF}') ($( [ $SMOKE = 1 ] && echo smoke || echo full ), wrk ${DUR}s, skopeo median of $RUNS)"
+echo
+echo "| metric | berth | distribution | ratio berth/peer | target |"
+echo "|---|---|---|---|---|"
+r=$(ratio "$BMAN" "$DMAN"); echo "| manifest GET (req/s, higher is better) | $BMAN | $DMAN | $r | >=1.5 $(verdict "$r" 1.5 '>=') |"
+r=$(ratio "$BBLOB" "$DBLOB"); echo "| blob GET 8 MiB (MB/s, higher is better) | $BBLOB | $DBLOB | $r | >=1.5 $(verdict "$r" 1.5 '>=') |"
+r=$(ratio "$BCOPY" "$DCOPY"); echo "| skopeo copy, 5 layers (ms) | $BCOPY | $DCOPY | $r | <=1.0 $(verdict "$r" 1.0 '<=') |"
+echo "| RSS at rest (MB) | $((BRSS0 / 1024)) | $((DRSS0 / 1024)) | $(ratio "$BRSS0" "$DRSS0") | berth < 50 $( [ $((BRSS0 / 1024)) -lt 50 ] && echo met || echo '**MISSED**') |"
+echo "| RSS after load (MB) | $((BRSS1 / 1024)) | $((DRSS1 / 1024)) | $(ratio "$BRSS1" "$DRSS1") | - |"
