@@ -148,7 +148,7 @@ public sealed class Puller(StateRoot root, Registries registries, IProgress<Tran
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentDownloads));
-        var content = root.Content;
+        var present = root.ImageContent;
         var downloads = new Task[layers.Count];
         var fetched = new bool[layers.Count];
         var started = new Dictionary<Digest, Task>();
@@ -156,7 +156,7 @@ public sealed class Puller(StateRoot root, Registries registries, IProgress<Tran
         {
             var layer = layers[i];
             if (started.TryGetValue(layer.Digest, out var same)) { downloads[i] = same; continue; }
-            if (content.SizeOf(layer.Digest) == layer.Size)
+            if (present.SizeOf(layer.Digest) == layer.Size)
             {
                 Report(layer.Digest.Short, TransferStatus.AlreadyExists);
                 downloads[i] = started[layer.Digest] = Task.CompletedTask;
@@ -186,7 +186,7 @@ public sealed class Puller(StateRoot root, Registries registries, IProgress<Tran
 
     private async Task UnpackInOrderAsync(IReadOnlyList<Descriptor> layers, IReadOnlyList<Digest> diffIds, Task[] downloads, bool[] fetched, CancellationToken ct)
     {
-        var unpacker = new LayerUnpacker(root.Snapshots, root.Content);
+        var unpacker = new LayerUnpacker(root.Snapshots, root.ImageContent);
         var chain = ChainId.Compute(diffIds);
         for (int i = 0; i < layers.Count; i++)
         {

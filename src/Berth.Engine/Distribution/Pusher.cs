@@ -198,9 +198,10 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         try
         {
             var content = root.Content;
+            var layers = root.ImageContent;
             var blob = await Task.Run(() =>
             {
-                using var source = content.OpenRead(plan.Local.Digest);
+                using var source = layers.OpenRead(plan.Local.Digest);
                 using var tar = LayerCompression.OpenDecompressed(source, out _);
                 using var writer = content.BeginWrite();
                 using (var compress = LayerCompression.OpenCompressor(writer, plan.Target, leaveOpen: true))
@@ -258,10 +259,11 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     });
 
+    /// <summary>Opens a blob at an offset, for one upload request. What goes up is always a stored file
+    /// (layers made here are compressed into the content store first), so it can seek.</summary>
     private Func<long, long, Stream> Opener(Digest digest) => (offset, length) =>
     {
         var s = root.Content.OpenRead(digest);
-        if (offset == 0 && length == s.Length) return s;
         s.Seek(offset, SeekOrigin.Begin);
         return new SliceStream(s, length);
     };
