@@ -27,18 +27,19 @@ public sealed class DistributionRecords(MetadataDb db)
             """,
             ("$d", diffId.ToString()), ("$c", Name(compression)), ("$b", blob.Digest.ToString()), ("$m", blob.MediaType), ("$s", blob.Size));
 
-    /// <summary>Repositories of <paramref name="registry"/> the blob is known to be in, most recent first.</summary>
+    /// <summary>Repositories of <paramref name="registry"/> the blob is known to be in, most recently learnt first.</summary>
     public IReadOnlyList<string> RepositoriesWith(Digest blob, string registry) =>
         db.Query("SELECT repository FROM blob_sources WHERE digest=$d AND registry=$r ORDER BY seen DESC LIMIT 8",
             r => r.GetString(0), ("$d", blob.ToString()), ("$r", registry));
 
+    /// <summary>Records where blobs are; what is known already is left alone (a push with nothing new writes nothing).</summary>
     public void RecordBlobSources(string registry, string repository, IEnumerable<Digest> blobs) => db.InTransaction(() =>
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var b in blobs)
             db.Execute("""
                 INSERT INTO blob_sources(digest, registry, repository, seen) VALUES($d, $g, $r, $n)
-                ON CONFLICT(digest, registry, repository) DO UPDATE SET seen=$n
+                ON CONFLICT(digest, registry, repository) DO NOTHING
                 """, ("$d", b.ToString()), ("$g", registry), ("$r", repository), ("$n", now));
     });
 

@@ -106,7 +106,8 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
 
         foreach (var p in plans.Where(p => p.Compressed)) records.RecordCompressedBlob(p.DiffId, p.Target, p.Remote!);
         records.RecordBlobSources(reference.Domain, reference.Path, plans.Select(p => p.Remote!.Digest).Append(manifest.Config.Digest));
-        root.Images.Add(image, repoDigests: [reference.WithDigest(digest)]);
+        var repoDigest = reference.WithDigest(digest);
+        if (!image.RepoDigests.Contains(repoDigest)) root.Images.Add(image, repoDigests: [repoDigest]);
         return new PushResult(reference, digest, bytes.Length);
     }
 
