@@ -36,7 +36,7 @@ internal static class PullCommand
         };
         using var cts = RegistryAccess.CancelOnCtrlC();
         using var registries = RegistryAccess.Open(a);
-        var results = Pull(ctx, registries, reference, options, quiet, all, cts.Token);
+        var results = Pull(ctx, ctx.Out, ctx.StdoutIsTerminal, registries, reference, options, quiet, all, cts.Token);
         if (all) ctx.Out.Write(reference.Repository + "\n");
         return results.Count > 0 ? 0 : 1;
     }
@@ -45,28 +45,28 @@ internal static class PullCommand
     /// Pulls with docker's output: <c>TAG: Pulling from REPO</c>, the layers, <c>Digest:</c>, <c>Status:</c>
     /// and the full reference. <c>run</c> calls this for an image it does not have.
     /// </summary>
-    internal static IReadOnlyList<PullResult> Pull(CliContext ctx, Registries registries, ImageReference reference,
-        PullOptions options, bool quiet, bool allTags, CancellationToken ct)
+    internal static IReadOnlyList<PullResult> Pull(CliContext ctx, TextWriter output, bool terminal, Registries registries, ImageReference reference,
+        PullOptions options, bool quiet, bool allTags, CancellationToken ct, bool printReference = true)
     {
-        var renderer = new TransferProgressRenderer(ctx.Out, ctx.StdoutIsTerminal, quiet);
+        var renderer = new TransferProgressRenderer(output, terminal, quiet);
         var puller = new Puller(ctx.Root, registries, renderer);
         options = options with { Starting = Starting };
         var results = new List<PullResult>();
         void Starting(ImageReference r)
         {
             if (quiet) return;
-            ctx.Out.Write($"{(object?)r.Tag ?? r.Digest}: Pulling from {PathAsDocker(r)}\n");
-            ctx.Out.Flush();
+            output.Write($"{(object?)r.Tag ?? r.Digest}: Pulling from {PathAsDocker(r)}\n");
+            output.Flush();
         }
         void Done(PullResult r)
         {
             renderer.Finish();
-            if (quiet) { if (!allTags) ctx.Out.Write(r.Reference + "\n"); return; }
-            ctx.Out.Write($"Digest: {r.Digest}\n");
+            if (quiet) { if (!allTags && printReference) output.Write(r.Reference + "\n"); return; }
+            output.Write($"Digest: {r.Digest}\n");
             var name = r.Reference.Familiar;
-            ctx.Out.Write(r.Downloaded ? $"Status: Downloaded newer image for {name}\n" : $"Status: Image is up to date for {name}\n");
-            if (!allTags) ctx.Out.Write(r.Reference + "\n");
-            ctx.Out.Flush();
+            output.Write(r.Downloaded ? $"Status: Downloaded newer image for {name}\n" : $"Status: Image is up to date for {name}\n");
+            if (!allTags && printReference) output.Write(r.Reference + "\n");
+            output.Flush();
         }
         if (allTags)
         {
@@ -77,6 +77,22 @@ internal static class PullCommand
         Done(result);
         results.Add(result);
         return results;
+    }
+
+    /// <summary>
+    /// For run and create: the image, pulled first when it is not here, as docker does
+    /// (<c>Unable to find image 'x' locally</c>, then the pull's output, all on stderr so stdout stays the container's).
+    /// </summary>
+    internal static Berth.Engine.Images.ImageRecord EnsureImage(CliContext ctx, string image, Platform? platform = null, bool quiet = false)
+    {
+        if (ctx.Root.Images.Find(image) is { } found) return found;
+        if (!ImageReference.TryParse(image, out var reference)) throw new NotFoundException($"No such image: {image}");
+        ctx.Err.WriteLine($"Unable to find image '{reference.Familiar}' locally");
+        using var cts = RegistryAccess.CancelOnCtrlC();
+        using var registries = Registries.Default();
+        var result = Pull(ctx, ctx.Err, !Console.IsErrorRedirected, registries, reference,
+            new PullOptions { Platform = platform ?? Platform.Default }, quiet, allTags: false, cts.Token, printReference: false);
+        return result[0].Image;
     }
 
     /// <summary>docker names the repository without its registry: <c>library/busybox</c>, <c>app</c>.</summary>

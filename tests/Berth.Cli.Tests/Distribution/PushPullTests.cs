@@ -108,6 +108,27 @@ public sealed class PushPullTests : IDisposable
     }
 
     [Fact]
+    public void EnsureImagePullsWhatIsMissingAsRunNeedsIt()
+    {
+        var d = _registry.Domain;
+        LoadFixture(d);
+        Berth(_source, "push", $"{d}/app:1").AssertOk();
+        var (output, error) = (new StringWriter(), new StringWriter());
+        using (var ctx = new CliContext(_target.Path, false, output, error))
+        {
+            var image = Commands.PullCommand.EnsureImage(ctx, $"{d}/app:1");
+            Assert.Equal(Id(_source, $"{d}/app:1"), image.Id.ToString());
+            Assert.StartsWith($"Unable to find image '{d}/app:1' locally\n1: Pulling from app\n", error.ToString().ReplaceLineEndings("\n"));
+            Assert.EndsWith($"Status: Downloaded newer image for {d}/app:1\n", error.ToString().ReplaceLineEndings("\n"));
+            Assert.Equal("", output.ToString());
+
+            error.GetStringBuilder().Clear();
+            Assert.Equal(image.Id, Commands.PullCommand.EnsureImage(ctx, $"{d}/app:1").Id);
+            Assert.Equal("", error.ToString());
+        }
+    }
+
+    [Fact]
     public void BadInputIsOneLineExitOneAndStoresNothing()
     {
         var d = _registry.Domain;
