@@ -5,7 +5,8 @@
 
 # registry_start: sets REG (host:port) and REGDATA; stopped when the group's shell exits
 registry_start() {
-  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  local port
+  while :; do port=$((20000 + RANDOM % 40000)); (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || break; done
   REGDATA=$WORK/registry-$port; mkdir -p "$REGDATA"
   cat > "$REGDATA.yml" <<CFG
 version: 0.1
