@@ -40,7 +40,8 @@ pair() {
   [ $# -eq 0 ] && set -- - - -
   while [ $# -ge 3 ]; do
     local peer=$1 target=$2 peer_cmd=$3; shift 3
-    [ "$BENCH_SMOKE" = 1 ] && peer=-
+    # Smoke mode: berth alone, once; a ratio target means nothing without its peer.
+    [ "$BENCH_SMOKE" = 1 ] && { [ "$peer" != "-" ] && target=-; peer=-; }
     local d; d=$(mktemp -d)
     if [ "$peer" != "-" ] && ! bash -c "$peer_cmd" >/dev/null 2>&1; then
       printf '| %s | - | %s | unavailable | | | | %s |\n' "$(md "$name")" "$(md "$peer")" "$target" | tee -a "$RESULTS"; rm -rf "$d"; continue
