@@ -44,7 +44,12 @@ void process_prepare(const struct stage_config *cfg)
 {
     for (size_t i = 0; i < cfg->rlimits.len; i++) {
         const struct stage_rlimit *r = &VEC_AT(cfg->rlimits, struct stage_rlimit, i);
-        struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+        struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard}, now;
+        if (setrlimit(r->resource, &rl) == 0) continue;
+        /* Raising a hard limit needs CAP_SYS_RESOURCE, which a nested host may lack: keep what we have. */
+        if (errno != EPERM || getrlimit(r->resource, &now) < 0) fail_errno(EXIT_ENGINE, "setrlimit %d", r->resource);
+        rl.rlim_max = rl.rlim_max > now.rlim_max ? now.rlim_max : rl.rlim_max;
+        rl.rlim_cur = rl.rlim_cur > rl.rlim_max ? rl.rlim_max : rl.rlim_cur;
         if (setrlimit(r->resource, &rl) < 0) fail_errno(EXIT_ENGINE, "setrlimit %d", r->resource);
     }
     if (cfg->oom_score_adj) write_file("/proc/self/oom_score_adj", cfg->oom_score_adj);
