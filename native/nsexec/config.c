@@ -79,7 +79,7 @@ void config_read(int fd, struct stage_config *c)
         {"ns", 1}, {"setns", 2}, {"cgroup", 1}, {"hostname", 1}, {"rootfs", 1}, {"rootmount", 4},
         {"rootprop", 1}, {"readonly_root", 1}, {"mount", 6}, {"device", 7}, {"link", 2}, {"masked", 1},
         {"readonly", 1}, {"lo", 1}, {"uid", 1}, {"gid", 1}, {"group", 1}, {"caps", 5}, {"nnp", 1},
-        {"rlimit", 3}, {"oom", 1}, {"cwd", 1}, {"env", 1}, {"arg", 1}, {"init", 1}, {"tty", 1},
+        {"rlimit", 3}, {"oom", 1}, {"cwd", 1}, {"env", 1}, {"arg", 1}, {"init", 1}, {"tty", 1}, {"console", 2},
     };
     memset(c, 0, sizeof *c);
     init_vecs(c);
@@ -140,6 +140,10 @@ void config_read(int fd, struct stage_config *c)
         else if (!strcmp(key, "arg")) vec_push(&c->argv, &v[0]);
         else if (!strcmp(key, "init")) c->init = v[0][0] == '1';
         else if (!strcmp(key, "tty")) c->tty = v[0][0] == '1';
+        else if (!strcmp(key, "console")) {
+            c->console_rows = (unsigned short)num(v[0], key);
+            c->console_cols = (unsigned short)num(v[1], key);
+        }
     }
     if (c->argv.len == 0) fail(EXIT_ENGINE, "config: no command given");
     const char *null = NULL;

@@ -65,7 +65,7 @@ void mode_create(struct stage_config *cfg)
         rootfs_setup(cfg);
         rootfs_finish(cfg);
     }
-    if (cfg->tty) tty_create_and_send();
+    if (cfg->tty) tty_create_and_send(cfg);
     process_prepare(cfg);
     sync_wait_go();
     if (cfg->init) init_run(cfg);
@@ -77,7 +77,7 @@ void mode_exec(struct stage_config *cfg)
     join_cgroups(cfg);
     enter_namespaces(cfg);
     clone_sibling();
-    if (cfg->tty) tty_create_and_send();
+    if (cfg->tty) tty_create_and_send(cfg);
     process_prepare(cfg);
     sync_wait_go();
     process_exec(cfg);

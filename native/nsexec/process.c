@@ -24,7 +24,7 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-void tty_create_and_send(void)
+void tty_create_and_send(const struct stage_config *cfg)
 {
     /* The pty lives in the container's own devpts instance, so the payload sees /dev/pts/0. */
     int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -33,6 +33,10 @@ void tty_create_and_send(void)
     if (ioctl(master, TIOCSPTLCK, &unlock) < 0) fail_errno(EXIT_ENGINE, "unlock the pty");
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     if (slave < 0) fail_errno(EXIT_ENGINE, "open the pty's terminal");
+    if (cfg->console_rows && cfg->console_cols) {
+        struct winsize ws = {.ws_row = cfg->console_rows, .ws_col = cfg->console_cols};
+        ioctl(master, TIOCSWINSZ, &ws);
+    }
     for (int fd = 0; fd < 3; fd++)
         if (dup2(slave, fd) < 0) fail_errno(EXIT_ENGINE, "dup2 the terminal");
     if (slave > 2) close(slave);

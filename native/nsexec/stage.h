@@ -80,6 +80,7 @@ struct stage_config {
     struct vec argv; /* const char *, NULL-terminated when used */
     bool init;       /* run a reaper as PID 1 that forwards signals to the payload */
     bool tty;        /* make a pty in the container's devpts and send its master to the engine */
+    unsigned short console_rows, console_cols;
 };
 
 /* config.c */
@@ -100,7 +101,7 @@ void rootfs_finish(const struct stage_config *cfg);
 void loopback_up(void);
 
 /* process.c: what turns a stage process into the container's process */
-void tty_create_and_send(void);
+void tty_create_and_send(const struct stage_config *cfg);
 void process_prepare(const struct stage_config *cfg);
 _Noreturn void process_exec(const struct stage_config *cfg);
 _Noreturn void init_run(const struct stage_config *cfg);

@@ -92,6 +92,24 @@ internal static unsafe partial class Libc
     public static partial int umount2(string target, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int bind(int fd, byte* addr, int len);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int listen(int fd, int backlog);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int accept4(int fd, void* addr, void* len, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int connect(int fd, byte* addr, int len);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int shutdown(int fd, int how);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int getrlimit(int resource, ulong* limits);
 
     [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -103,6 +103,7 @@ public static class StageConfigBuilder
         if (p.Args.Count == 0) throw new BerthException("no command specified");
         foreach (var a in p.Args) c.Add("arg", a);
         if (p.Terminal) c.Add("tty", "1");
+        if (p.Terminal && p.ConsoleSize is { Height: > 0, Width: > 0 } size) c.Add("console", Num(size.Height), Num(size.Width));
     }
 
     /// <summary>/sys/fs/cgroup inside the container: on v2 one cgroup2 mount; on v1 a tmpfs with each
