@@ -1,4 +1,5 @@
 using Berth.Engine.Content;
+using Berth.Engine.Images;
 using Berth.Engine.Metadata;
 using Berth.Engine.Snapshots;
 
@@ -16,6 +17,7 @@ public sealed class StateRoot : IDisposable
     private FileContentStore? _content;
     private MetadataDb? _db;
     private OverlaySnapshotter? _snapshots;
+    private ImageStore? _images;
 
     public StateRoot(string path)
     {
@@ -35,6 +37,20 @@ public sealed class StateRoot : IDisposable
     public string SnapshotsDir => Sub("snapshots");
 
     public OverlaySnapshotter Snapshots => _snapshots ??= new OverlaySnapshotter(Db, SnapshotsDir);
+
+    /// <summary>Image records and tags (metadata) over the content store.</summary>
+    public ImageStore Images => _images ??= new ImageStore(Db, Content);
+
+    /// <summary>Answers which containers use an image (the containers domain plugs in here).</summary>
+    public IImageUsers ImageUsers => NoImageUsers.Instance;
+
+    public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LockPath);
+
+    /// <summary>The one way images enter the store (import, load, pull, build, commit).</summary>
+    public ImageWriter ImageWriter => new(Images, Content, new LayerUnpacker(Snapshots, Content));
+
+    /// <summary>Held by every command that adds content, so garbage collection never takes it mid-flight.</summary>
+    public Util.FileLock SharedLock() => Util.FileLock.Shared(LockPath);
 
     /// <summary>Container bundles, logs and state: <c>containers/&lt;id&gt;/</c>.</summary>
     public string ContainersDir => Sub("containers");

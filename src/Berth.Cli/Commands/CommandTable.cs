@@ -13,10 +13,46 @@ public static class CommandTable
         OptionSpec.Flag("version", 'v', "Print version information and quit"),
     ];
 
+    private static readonly CommandSpec ImageGroup = new("image", "Manage images")
+    {
+        Subcommands =
+        [
+            HistoryCommand.Spec,
+            ImportCommand.Spec,
+            ImageInspectCommand.Spec,
+            LoadCommand.Spec,
+            ImagesCommand.Spec.As("ls", "list"),
+            ImagePruneCommand.Spec,
+            RmiCommand.Spec.As("rm", "remove"),
+            SaveCommand.Spec,
+            TagCommand.Spec,
+        ],
+    };
+
+    private static readonly CommandSpec SystemGroup = new("system", "Manage berth")
+    {
+        Subcommands =
+        [
+            SystemDfCommand.Spec,
+        ],
+    };
+
     public static CommandSpec Root { get; } = new("berth", "A container engine: build, run, push and pull OCI images")
     {
         Subcommands =
         [
+            // Management groups
+            ImageGroup,
+            SystemGroup,
+            // Top-level shortcuts, as docker has them
+            HistoryCommand.Spec,
+            ImagesCommand.Spec,
+            ImportCommand.Spec,
+            InspectCommand.Spec,
+            LoadCommand.Spec,
+            RmiCommand.Spec,
+            SaveCommand.Spec,
+            TagCommand.Spec,
             VersionCommand.Spec,
         ],
     };

@@ -6,6 +6,7 @@ public static class Schemas
     public static IReadOnlyList<ISchema> All { get; } =
     [
         new Snapshots.SnapshotSchema(),
+        new Images.ImageSchema(),
         new Containers.ContainerSchema(),
         new Volumes.VolumeSchema(),
     ];

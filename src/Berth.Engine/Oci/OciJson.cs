@@ -9,6 +9,8 @@ namespace Berth.Engine.Oci;
 [JsonSerializable(typeof(ImageIndex))]
 [JsonSerializable(typeof(ManifestProbe))]
 [JsonSerializable(typeof(ImageConfig))]
+[JsonSerializable(typeof(ContainerConfig))]
+[JsonSerializable(typeof(HealthConfig))]
 [JsonSerializable(typeof(Descriptor))]
 [JsonSerializable(typeof(OciLayoutMarker))]
 public sealed partial class OciJson : JsonSerializerContext

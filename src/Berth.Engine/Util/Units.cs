@@ -7,12 +7,12 @@ public static class Units
 {
     private static readonly string[] DecimalUnits = ["B", "kB", "MB", "GB", "TB", "PB"];
 
-    /// <summary>docker's HumanSize: 4 significant digits, decimal (1000-based) units: <c>10.2MB</c>.</summary>
-    public static string HumanSize(double bytes)
+    /// <summary>docker's HumanSizeWithPrecision: decimal (1000-based) units, e.g. <c>10.2MB</c> with 3 digits.</summary>
+    public static string HumanSize(double bytes, int precision = 4)
     {
         int i = 0;
         while (bytes >= 1000 && i < DecimalUnits.Length - 1) { bytes /= 1000; i++; }
-        return bytes.ToString("G4", CultureInfo.InvariantCulture) + DecimalUnits[i];
+        return bytes.ToString("G" + precision.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + DecimalUnits[i];
     }
 
     /// <summary>docker's RAMInBytes: <c>12m</c>, <c>1.5g</c>, <c>512k</c>, <c>1024</c> (1024-based).</summary>
