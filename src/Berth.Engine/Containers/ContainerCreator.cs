@@ -15,7 +15,9 @@ public sealed class ContainerCreator(ContainerService service)
     public Created Create(CreateOptions o)
     {
         Validate(o);
+        Phases.Mark("create: validated");
         var image = service.Images.Resolve(o.Image);
+        Phases.Mark("create: image resolved");
         var cfg = image.Config.Config ?? new Oci.ContainerConfig();
         var id = NameGenerator.NewId();
         var store = service.Store;
@@ -28,25 +30,31 @@ public sealed class ContainerCreator(ContainerService service)
         try
         {
             var initLayer = EnsureInitLayer(service.Snapshots, image.TopSnapshot);
+            Phases.Mark("create: init layer found");
             service.Snapshots.Prepare(snapshotKey, initLayer);
             snapshotMade = true;
+            Phases.Mark("create: snapshot prepared");
             var layers = new List<string> { service.Snapshots.ChangesDir(snapshotKey) };
             layers.AddRange(service.Snapshots.LowerDirs(snapshotKey));
+            Phases.Mark("create: layers listed");
 
             var userText = o.User ?? cfg.User ?? "";
             var user = UserResolver.Resolve(userText, p => LayeredFiles.ReadText(layers, p));
             var spec = ComposeSpec(o, image, cfg, id, user, userText);
+            Phases.Mark("create: user resolved, spec composed");
             spec = spec with { Mounts = ResolveVolumes(spec.Mounts, cfg, createdVolumes) };
 
             Directory.CreateDirectory(paths.Rootfs);
             BundleBuilder.WriteEtcFiles(spec, paths);
             var runtimeSpec = BundleBuilder.Build(id, spec, paths, service.Volumes);
             RuntimeSpecFile.Write(paths.Bundle, runtimeSpec);
+            Phases.Mark("create: bundle written");
             var container = new Container
             {
                 Id = id, Name = name, Spec = spec, Created = DateTimeOffset.UtcNow, State = ContainerState.Created, SnapshotKey = snapshotKey,
             };
             store.Insert(container);
+            Phases.Mark("create: recorded");
             return new Created(container, runtimeSpec);
         }
         catch

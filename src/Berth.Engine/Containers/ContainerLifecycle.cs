@@ -147,7 +147,7 @@ public sealed class ContainerLifecycle(ContainerService service)
     }
 
     /// <summary>Removes what a stopped container owns: cgroups, its layer, its directory, its record.</summary>
-    internal void Delete(Container c, bool volumes)
+    public void Delete(Container c, bool volumes)
     {
         try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
         catch (BerthException) { }
@@ -164,6 +164,7 @@ public sealed class ContainerLifecycle(ContainerService service)
             catch (DirectoryNotFoundException) { }
         }
         Store.Delete(c.Id);
+        Phases.Mark("rm: removed");
         if (volumes)
         {
             var all = Store.List();

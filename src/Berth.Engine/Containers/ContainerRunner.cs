@@ -71,6 +71,7 @@ public sealed class ContainerRunner(ContainerService service)
         spec ??= RuntimeSpecFile.Read(paths.Bundle);
         var rootfs = service.Snapshots.Mounts(c.SnapshotKey)[0];
         RuntimeTask task;
+        Phases.Mark("start: rootfs mount known");
         try
         {
             task = runtime.Start(new RuntimeLaunch(c.Id, paths.Bundle, spec, rootfs, stdio) { Init = c.Spec.Init });
@@ -80,19 +81,23 @@ public sealed class ContainerRunner(ContainerService service)
             service.Store.MarkStartFailed(c.Id, e.ExitCode, e.Message);
             throw;
         }
+        Phases.Mark("start: payload running");
         int self = Environment.ProcessId;
         service.Store.MarkStarted(c.Id, task.Pid, ChildProcess.StartTime(task.Pid), self, ChildProcess.StartTime(self), DateTimeOffset.UtcNow);
+        Phases.Mark("start: recorded");
         return task;
     }
 
     /// <summary>Records an exit: OOM kill (read before the cgroup goes), cleanup, exit code and time.</summary>
     public void Finish(Container c, int exitCode)
     {
+        Phases.Mark("exit: payload exited");
         bool oom = false;
         try { oom = CgroupDrivers.Host.Open(CgroupDrivers.NameFor(c.Id)).OomKilled; }
         catch (BerthException) { }
         try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
         catch (BerthException) { }
         service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
+        Phases.Mark("exit: cleaned up and recorded");
     }
 }

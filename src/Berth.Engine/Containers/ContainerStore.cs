@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Berth.Engine.Metadata;
 using Microsoft.Data.Sqlite;
 
@@ -98,7 +97,7 @@ public sealed class ContainerStore(MetadataDb db)
     {
         Id = r.GetString(0),
         Name = r.GetString(1),
-        Spec = JsonSerializer.Deserialize(r.GetString(2), ContainerJson.Default.ContainerSpec)!,
+        Spec = ContainerSpecCodec.Read(r.GetString(2)),
         Created = ParseTime(r.GetString(3)),
         State = r.GetString(4),
         Pid = r.GetInt32(5),
@@ -115,7 +114,7 @@ public sealed class ContainerStore(MetadataDb db)
         SnapshotKey = r.GetString(16),
     };
 
-    internal static string SpecJson(ContainerSpec spec) => JsonSerializer.Serialize(spec, ContainerJson.Default.ContainerSpec);
+    internal static string SpecJson(ContainerSpec spec) => ContainerSpecCodec.Write(spec);
 
     internal static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 

@@ -26,10 +26,12 @@ public sealed class BuiltinRuntime : IContainerRuntime
         var spec = launch.Spec;
         var process = spec.Process ?? throw new BerthException("the runtime spec has no process");
         var cgroup = CgroupDrivers.Host.Create(CgroupName(spec, launch.Id), spec.Linux?.Resources);
+        Containers.Phases.Mark("runtime: cgroups made");
         try
         {
             var config = StageConfigBuilder.ForCreate(spec, launch.BundleDir, launch.Rootfs, cgroup, launch.Init);
             var stage = StageProcess.Start(StageMode.Create, config, launch.Stdio, process.Terminal);
+            Containers.Phases.Mark("runtime: stage reported the pid");
             try
             {
                 launch.BeforeStart?.Invoke(stage.Pid);
@@ -72,19 +74,8 @@ public sealed class BuiltinRuntime : IContainerRuntime
             throw new BerthException($"cannot signal container {id}: {Libc.Error(Libc.Errno)}", BerthException.EngineError);
     }
 
-    public void Cleanup(string id, string bundleDir)
-    {
-        var name = CgroupDrivers.NameFor(id);
-        var spec = File.Exists(Path.Combine(bundleDir, RuntimeSpecFile.Name)) ? TryRead(bundleDir) : null;
-        if (spec is not null) name = CgroupName(spec, id);
-        CgroupDrivers.Host.Open(name).Remove();
-    }
-
-    private static RuntimeSpec? TryRead(string bundleDir)
-    {
-        try { return RuntimeSpecFile.Read(bundleDir); }
-        catch (BerthException) { return null; }
-    }
+    /// <summary>Removes the container's cgroup (<c>berth/&lt;id&gt;</c>, where Berth's bundles put it).</summary>
+    public void Cleanup(string id, string bundleDir) => CgroupDrivers.Host.Open(CgroupDrivers.NameFor(id)).Remove();
 
     internal static string Num(ulong v) => v.ToString(CultureInfo.InvariantCulture);
 }

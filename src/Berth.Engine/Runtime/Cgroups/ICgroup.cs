@@ -19,7 +19,7 @@ public interface ICgroup
 {
     string Name { get; }
 
-    /// <summary>The files a process writes "0" into to join (the stage does, before it clones).</summary>
+    /// <summary>The files a single-threaded process writes "0" into to join (the stage does, before it clones).</summary>
     IReadOnlyList<string> ProcsFiles { get; }
 
     bool Exists { get; }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Berth.Engine.Runtime.Spec;
@@ -24,7 +23,7 @@ public static class RuntimeSpecFile
     }
 
     public static void Write(string bundleDir, RuntimeSpec spec) =>
-        Util.AtomicFile.WriteAllBytes(Path.Combine(bundleDir, Name), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeSpecJson.Default.RuntimeSpec));
+        Util.AtomicFile.WriteAllBytes(Path.Combine(bundleDir, Name), RuntimeSpecWriter.Serialize(spec));
 
     public static void CheckVersion(string version, string where)
     {
