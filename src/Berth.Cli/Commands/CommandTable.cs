@@ -31,6 +31,33 @@ public static class CommandTable
         ],
     };
 
+    private static readonly CommandSpec ContainerGroup = new("container", "Manage containers")
+    {
+        Subcommands =
+        [
+            AttachCommand.Spec,
+            CommitCommand.Spec,
+            CpCommand.Spec,
+            CreateCommand.Spec,
+            DiffCommand.Spec,
+            ExecCommand.Spec,
+            ContainerInspectCommand.Spec,
+            KillCommand.Spec,
+            LogsCommand.Spec,
+            PsCommand.Spec.As("ls", "ps", "list"),
+            ContainerPruneCommand.Spec,
+            RenameCommand.Spec,
+            RestartCommand.Spec,
+            RmCommand.Spec.As("rm", "remove"),
+            RunCommand.Spec,
+            StartCommand.Spec,
+            StatsCommand.Spec,
+            StopCommand.Spec,
+            TopCommand.Spec,
+            WaitCommand.Spec,
+        ],
+    };
+
     private static readonly CommandSpec SystemGroup = new("system", "Manage berth")
     {
         Subcommands =
@@ -44,8 +71,10 @@ public static class CommandTable
         Subcommands =
         [
             // Management groups
+            ContainerGroup,
             ImageGroup,
             SystemGroup,
+            VolumeCommands.Group,
             // Top-level shortcuts, as docker has them
             HistoryCommand.Spec,
             ImagesCommand.Spec,
@@ -56,6 +85,25 @@ public static class CommandTable
             LogoutCommand.Spec,
             PullCommand.Spec,
             PushCommand.Spec,
+            RunCommand.Spec,
+            CreateCommand.Spec,
+            MonitorCommand.Spec,
+            AttachCommand.Spec,
+            CommitCommand.Spec,
+            CpCommand.Spec,
+            DiffCommand.Spec,
+            ExecCommand.Spec,
+            KillCommand.Spec,
+            LogsCommand.Spec,
+            PsCommand.Spec,
+            RenameCommand.Spec,
+            RestartCommand.Spec,
+            RmCommand.Spec,
+            StartCommand.Spec,
+            StatsCommand.Spec,
+            StopCommand.Spec,
+            TopCommand.Spec,
+            WaitCommand.Spec,
             RmiCommand.Spec,
             SaveCommand.Spec,
             TagCommand.Spec,

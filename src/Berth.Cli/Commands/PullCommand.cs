@@ -83,11 +83,11 @@ internal static class PullCommand
     /// For run and create: the image, pulled first when it is not here, as docker does
     /// (<c>Unable to find image 'x' locally</c>, then the pull's output, all on stderr so stdout stays the container's).
     /// </summary>
-    internal static Berth.Engine.Images.ImageRecord EnsureImage(CliContext ctx, string image, Platform? platform = null, bool quiet = false)
+    internal static Berth.Engine.Images.ImageRecord EnsureImage(CliContext ctx, string image, Platform? platform = null, bool quiet = false, bool always = false)
     {
-        if (ctx.Root.Images.Find(image) is { } found) return found;
+        if (!always && ctx.Root.Images.Find(image) is { } found) return found;
         if (!ImageReference.TryParse(image, out var reference)) throw new NotFoundException($"No such image: {image}");
-        ctx.Err.WriteLine($"Unable to find image '{reference.Familiar}' locally");
+        if (!always) ctx.Err.WriteLine($"Unable to find image '{reference.Familiar}' locally");
         using var cts = RegistryAccess.CancelOnCtrlC();
         using var registries = Registries.Default();
         var result = Pull(ctx, ctx.Err, !Console.IsErrorRedirected, registries, reference,
