@@ -42,8 +42,8 @@ public sealed class StateRoot : IDisposable
     /// <summary>Image records and tags (metadata) over the content store.</summary>
     public ImageStore Images => _images ??= new ImageStore(Db, Content);
 
-    /// <summary>Answers which containers use an image (the containers domain plugs in here).</summary>
-    public IImageUsers ImageUsers => NoImageUsers.Instance;
+    /// <summary>Answers which containers use an image.</summary>
+    public IImageUsers ImageUsers => new Containers.ContainerImageUsers(new Containers.ContainerService(this, new Containers.StoreImages(this)));
 
     public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LocalLayers, LockPath);
 
