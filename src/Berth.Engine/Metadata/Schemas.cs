@@ -7,5 +7,7 @@ public static class Schemas
     [
         new Snapshots.SnapshotSchema(),
         new Images.ImageSchema(),
+        new Containers.ContainerSchema(),
+        new Volumes.VolumeSchema(),
     ];
 }

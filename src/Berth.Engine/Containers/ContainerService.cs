@@ -1,0 +1,83 @@
+using Berth.Engine.Runtime;
+using Berth.Engine.Runtime.Interop;
+using Berth.Engine.Snapshots;
+using Berth.Engine.Volumes;
+
+namespace Berth.Engine.Containers;
+
+/// <summary>
+/// The containers domain of one state root: records, volumes, images and runtimes, and the
+/// lookups every command starts with. A container found running whose monitor has died is
+/// reconciled (marked exited, its processes and cgroups cleaned) the moment it is looked up.
+/// </summary>
+public sealed class ContainerService
+{
+    public ContainerService(StateRoot root, IContainerImages images)
+    {
+        Root = root;
+        Images = images;
+        Store = new ContainerStore(root.Db);
+        Volumes = new VolumeStore(root.Db, root.VolumesDir);
+        KeepWalOnClose(root);
+    }
+
+    /// <summary>
+    /// By default the last connection to close checkpoints the WAL into the database and deletes it: two
+    /// fdatasyncs and an unlink, 10-25 ms on this class of disk, paid by every short berth command. With
+    /// SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE the WAL stays; SQLite checkpoints it during commits once it grows
+    /// (1000 pages), and a crash loses nothing. (The metadata database would be the better home for this.)
+    /// </summary>
+    private static void KeepWalOnClose(StateRoot root)
+    {
+        const int SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006;
+        SQLitePCL.raw.sqlite3_db_config(root.Db.Connection.Handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
+    }
+
+    public StateRoot Root { get; }
+    public IContainerImages Images { get; }
+    public ContainerStore Store { get; }
+    public VolumeStore Volumes { get; }
+    public ISnapshotter Snapshots => Root.Snapshots;
+
+    /// <summary>How a detached container's monitor is started: the executable and the arguments before the
+    /// container ID. The CLI sets this to itself (<c>berth --root R __berth-monitor</c>).</summary>
+    public (string Executable, IReadOnlyList<string> Args)? MonitorCommand { get; set; }
+
+    public ContainerPaths Paths(string id) => new(Root.ContainersDir, id);
+
+    public IContainerRuntime RuntimeFor(ContainerSpec spec, string id) =>
+        spec.Runtime is "berth" or "" or "builtin" ? BuiltinRuntime.Instance : new ExternalRuntime(spec.Runtime, Paths(id).RuntimeState);
+
+    /// <summary>docker's lookup by ID, name or ID prefix; "No such container: x" when nothing matches.</summary>
+    public Container Get(string idOrName) =>
+        Find(idOrName) ?? throw new NotFoundException($"No such container: {idOrName}");
+
+    public Container? Find(string idOrName) => Store.Find(idOrName) is { } c ? Reconcile(c) : null;
+
+    public IReadOnlyList<Container> List() => Store.List().Select(Reconcile).ToList();
+
+    /// <summary>Re-reads a container's record.</summary>
+    public Container Reload(Container c) => Store.Get(c.Id) is { } fresh ? Reconcile(fresh) : c with { State = ContainerState.Removing };
+
+    private Container Reconcile(Container c)
+    {
+        if (!ContainerState.IsActive(c.State) || ChildProcess.IsAlive(c.MonitorPid, c.MonitorStart)) return c;
+        // Its monitor is gone (killed, crashed, or the host rebooted): nothing can wait for it any more.
+        bool killed = false;
+        if (ChildProcess.IsAlive(c.Pid, c.PidStart))
+        {
+            Libc.kill(c.Pid, 9);
+            ChildProcess.WaitGone(c.Pid, c.PidStart, TimeSpan.FromSeconds(5));
+            killed = true;
+        }
+        bool oom = false;
+        try
+        {
+            oom = Runtime.Cgroups.CgroupDrivers.Host.Open(Runtime.Cgroups.CgroupDrivers.NameFor(c.Id)).OomKilled;
+            RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, Paths(c.Id).Bundle);
+        }
+        catch (BerthException) { }
+        Store.MarkExited(c.Id, killed ? 137 : 255, oom, DateTimeOffset.UtcNow, "the container's monitor process exited unexpectedly");
+        return Store.Get(c.Id) ?? c;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Berth.Engine.Containers;
+
+/// <summary>What a user asks for with <c>create</c>/<c>run</c>, before the image's defaults are applied.</summary>
+public sealed record CreateOptions
+{
+    public required string Image { get; init; }
+    public string? Name { get; init; }
+    /// <summary>The command after the image name (replaces the image's Cmd when not empty).</summary>
+    public List<string> Args { get; init; } = [];
+    /// <summary>--entrypoint: null keeps the image's, "" clears it.</summary>
+    public string? Entrypoint { get; init; }
+    /// <summary>-e and --env-file entries, already read: KEY=VALUE.</summary>
+    public List<string> Env { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public string? User { get; init; }
+    public string? Hostname { get; init; }
+    public string? StopSignal { get; init; }
+    public int? StopTimeout { get; init; }
+    public Dictionary<string, string> Labels { get; init; } = [];
+    public bool Tty { get; init; }
+    public bool OpenStdin { get; init; }
+    public bool Init { get; init; }
+    public bool ReadonlyRootfs { get; init; }
+    public bool Privileged { get; init; }
+    public bool AutoRemove { get; init; }
+    /// <summary>Binds, volumes (Source empty: anonymous) and tmpfs mounts.</summary>
+    public List<MountSpec> Mounts { get; init; } = [];
+    public long Memory { get; init; }
+    public long MemorySwap { get; init; }
+    public long NanoCpus { get; init; }
+    public long? PidsLimit { get; init; }
+    public List<string> CapAdd { get; init; } = [];
+    public List<string> CapDrop { get; init; } = [];
+    public string NetworkMode { get; init; } = "bridge";
+    public RestartPolicy RestartPolicy { get; init; } = new();
+    public string Runtime { get; init; } = "berth";
+    public long? ShmSize { get; init; }
+}
