@@ -18,6 +18,7 @@ public sealed class StateRoot : IDisposable
     private MetadataDb? _db;
     private OverlaySnapshotter? _snapshots;
     private ImageStore? _images;
+    private Build.Cache.BuildCache? _buildCache;
 
     public StateRoot(string path)
     {
@@ -44,7 +45,10 @@ public sealed class StateRoot : IDisposable
     /// <summary>Answers which containers use an image (the containers domain plugs in here).</summary>
     public IImageUsers ImageUsers => NoImageUsers.Instance;
 
-    public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LockPath);
+    public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LockPath, [BuildCache]);
+
+    /// <summary>Build step results by cache key (a garbage-collection root).</summary>
+    public Build.Cache.BuildCache BuildCache => _buildCache ??= new Build.Cache.BuildCache(Db);
 
     /// <summary>The one way images enter the store (import, load, pull, build, commit).</summary>
     public ImageWriter ImageWriter => new(Images, Content, new LayerUnpacker(Snapshots, Content));

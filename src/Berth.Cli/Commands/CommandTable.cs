@@ -17,6 +17,7 @@ public static class CommandTable
     {
         Subcommands =
         [
+            BuildCommand.Spec,
             HistoryCommand.Spec,
             ImportCommand.Spec,
             ImageInspectCommand.Spec,
@@ -45,6 +46,7 @@ public static class CommandTable
             ImageGroup,
             SystemGroup,
             // Top-level shortcuts, as docker has them
+            BuildCommand.Spec,
             HistoryCommand.Spec,
             ImagesCommand.Spec,
             ImportCommand.Spec,

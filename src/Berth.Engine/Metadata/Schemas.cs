@@ -9,5 +9,6 @@ public static class Schemas
         new Images.ImageSchema(),
         new Containers.ContainerSchema(),
         new Volumes.VolumeSchema(),
+        new Build.Cache.BuildCacheSchema(),
     ];
 }
