@@ -45,6 +45,7 @@ public static class CommandTable
             // Management groups
             ImageGroup,
             SystemGroup,
+            BuilderPruneCommand.Group,
             // Top-level shortcuts, as docker has them
             BuildCommand.Spec,
             HistoryCommand.Spec,
@@ -54,6 +55,7 @@ public static class CommandTable
             LoadCommand.Spec,
             RunCommand.Spec,
             CreateCommand.Spec,
+            ExportCommand.Spec,
             MonitorCommand.Spec,
             RmiCommand.Spec,
             SaveCommand.Spec,

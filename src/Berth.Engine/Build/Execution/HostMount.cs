@@ -9,7 +9,7 @@ namespace Berth.Engine.Build.Execution;
 /// snapshot is used in place; an overlay is mounted (private) on a temp directory and unmounted on
 /// dispose. <see cref="CleanStale"/> detaches what a killed build left mounted.
 /// </summary>
-internal sealed class HostMount : IDisposable
+public sealed class HostMount : IDisposable
 {
     private const string Prefix = "build-mnt-";
     private readonly bool _mounted;
