@@ -17,8 +17,15 @@ public sealed class StoreBaseImages(ImageStore images, object storeLock) : IBase
 
     public Task<BaseImageInfo> ResolveAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken)
     {
-        var (_, config) = Get(reference);
-        return Task.FromResult(ReadInfo(config, reference));
+        try
+        {
+            var (_, config) = Get(reference);
+            return Task.FromResult(ReadInfo(config, reference));
+        }
+        catch (BerthException e)
+        {
+            return Task.FromException<BaseImageInfo>(e);
+        }
     }
 
     /// <summary>The image and its config bytes (throws <see cref="NotFoundException"/> when the store has no such image).</summary>

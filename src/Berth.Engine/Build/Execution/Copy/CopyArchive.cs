@@ -107,7 +107,7 @@ public static class CopyArchive
     /// <summary>Whether a file is an archive ADD unpacks: a (gzip or zstd compressed) tar.</summary>
     public static bool IsArchive(ISourceTree tree, CopyMatch match)
     {
-        if (match.Stat.Kind != SourceKind.File || match.Stat.Size < 512) return false;
+        if (match.Stat.Kind != SourceKind.File || match.Stat.Size < 18) return false;
         using var raw = tree.OpenRead(match.Resolved);
         try
         {
