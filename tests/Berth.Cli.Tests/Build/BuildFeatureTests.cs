@@ -206,4 +206,26 @@ public sealed class BuildFeatureTests : IDisposable
         Assert.Equal("from the tar\n", _f.Exec("dfstdin:1", "cat", "/stdin.txt"));
         Assert.StartsWith("sha256:", fromStdin.Stdout);
     }
+
+    [Fact]
+    public void RUN_mounts_bind_the_context_keep_a_cache_and_leave_no_trace()
+    {
+        _f.Write("src/input.txt", "from the context\n");
+        _f.Dockerfile("""
+            FROM base:1
+            RUN --mount=type=bind,source=src,target=/src cat /src/input.txt > /copied
+            RUN --mount=type=cache,target=/var/cache/app sh -c 'echo run >> /var/cache/app/log; wc -l < /var/cache/app/log > /runs'
+            RUN --mount=type=tmpfs,target=/scratch sh -c 'echo x > /scratch/x && test -f /scratch/x'
+            """);
+        _f.Build("-t", "mnt:1");
+        Assert.Equal("from the context\n", _f.Exec("mnt:1", "cat", "/copied"));
+        Assert.Equal("1\n", _f.Exec("mnt:1", "cat", "/runs"));
+        Assert.Equal("", _f.Exec("mnt:1", "sh", "-c", "ls -d /src /scratch /var 2>/dev/null; true"));
+
+        // A changed bind source misses the cache; the cache mount outlives the build.
+        _f.Write("src/input.txt", "changed\n");
+        _f.Build("-t", "mnt:2");
+        Assert.Equal("changed\n", _f.Exec("mnt:2", "cat", "/copied"));
+        Assert.Equal("2\n", _f.Exec("mnt:2", "cat", "/runs"));
+    }
 }

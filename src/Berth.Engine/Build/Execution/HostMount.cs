@@ -5,9 +5,10 @@ using Berth.Engine.Snapshots;
 namespace Berth.Engine.Build.Execution;
 
 /// <summary>
-/// A snapshot made visible on the host for a COPY to write into or read from: a single-directory
-/// snapshot is used in place; an overlay is mounted (private) on a temp directory and unmounted on
-/// dispose. <see cref="CleanStale"/> detaches what a killed build left mounted.
+/// A snapshot made visible on the host for a moment (a COPY writing into a build step, a COPY
+/// --from reading another stage, <c>export</c> walking a container): a single-directory snapshot is
+/// used in place; an overlay is mounted (private) on a temp directory and unmounted on dispose.
+/// <see cref="CleanStale"/> detaches what a killed process left mounted.
 /// </summary>
 public sealed class HostMount : IDisposable
 {
