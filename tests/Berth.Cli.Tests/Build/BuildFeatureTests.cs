@@ -228,4 +228,37 @@ public sealed class BuildFeatureTests : IDisposable
         Assert.Equal("changed\n", _f.Exec("mnt:2", "cat", "/copied"));
         Assert.Equal("2\n", _f.Exec("mnt:2", "cat", "/runs"));
     }
+
+    [Fact]
+    public void ADD_downloads_a_url_and_checks_its_checksum()
+    {
+        if (!Shell.Has("python3")) return;
+        var served = Path.Combine(_f.Root, "served");
+        Directory.CreateDirectory(served);
+        File.WriteAllText(Path.Combine(served, "file.txt"), "downloaded\n");
+        var sha = Shell.Sh($"sha256sum {served}/file.txt | cut -d' ' -f1").AssertOk().Stdout.Trim();
+        int port = 20000 + Random.Shared.Next(20000);
+        using var server = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", ["-m", "http.server", "--bind", "127.0.0.1", port.ToString(), "--directory", served])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        try
+        {
+            for (int i = 0; i < 50 && Shell.Run("bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{port}").ExitCode != 0; i++) Thread.Sleep(100);
+            _f.Dockerfile($"FROM base:1\nADD --checksum=sha256:{sha} http://127.0.0.1:{port}/file.txt /dl/\n");
+            _f.Build("--network", "host", "-t", "url:1");
+            Assert.Equal("downloaded\n600\n", _f.Exec("url:1", "sh", "-c", "cat /dl/file.txt; stat -c %a /dl/file.txt"));
+
+            _f.Dockerfile($"FROM base:1\nADD --checksum=sha256:{new string('0', 64)} http://127.0.0.1:{port}/file.txt /dl/\n");
+            var bad = _f.TryBuild();
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("Dockerfile:2", bad.Stderr);
+            Assert.Contains("digest mismatch", bad.Stderr);
+        }
+        finally
+        {
+            server.Kill();
+            server.WaitForExit();
+        }
+    }
 }

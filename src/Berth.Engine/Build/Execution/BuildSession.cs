@@ -50,6 +50,9 @@ internal sealed class BuildSession
     {
         if (Interlocked.Exchange(ref _cleaned, 1) != 0) return;
         HostMount.CleanStale(TmpDir);
+        foreach (var dir in Directory.EnumerateDirectories(TmpDir, "build-run-*"))
+            if (int.TryParse(Path.GetFileName(dir)["build-run-".Length..], out var owner) && !Directory.Exists($"/proc/{owner}"))
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         lock (StoreLock)
         {
             foreach (var s in Snapshots.Walk())

@@ -35,7 +35,7 @@ internal sealed class RunContainer(StateRoot root, VolumeStore volumes)
         Action<string> started, Action<ReadOnlySpan<byte>> output, CancellationToken ct)
     {
         var id = NameGenerator.NewId();
-        var paths = new ContainerPaths(Path.Combine(root.TmpDir, "build"), id);
+        var paths = new ContainerPaths(BundlesDir(root.TmpDir, Environment.ProcessId), id);
         Directory.CreateDirectory(paths.Rootfs);
         try
         {
@@ -86,6 +86,9 @@ internal sealed class RunContainer(StateRoot root, VolumeStore volumes)
             try { Directory.Delete(paths.Dir, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>Where the RUN containers of build process <paramref name="pid"/> keep their bundles.</summary>
+    public static string BundlesDir(string tmpDir, int pid) => Path.Combine(tmpDir, $"build-run-{pid}");
 
     private static int Start(string id, ContainerPaths paths, RuntimeSpec spec, Mount rootfs, Action<string> started,
         Action<ReadOnlySpan<byte>> output, CancellationToken ct)
