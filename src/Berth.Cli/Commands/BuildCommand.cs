@@ -81,7 +81,7 @@ internal static class BuildCommand
             (progress as IDisposable)?.Dispose();
             ctx.Out.Flush();
             ReportFailure(ctx, (BerthException)e);
-            return BerthException.UserError;
+            return ((BerthException)e).ExitCode;
         }
         finally
         {
@@ -126,10 +126,15 @@ internal static class BuildCommand
     }
 
     /// <summary>The context and the Dockerfile, wherever they come from.</summary>
-    private sealed class OpenedRequest(BuildRequest request) : IDisposable
+    private sealed class OpenedRequest(BuildRequest request, string? tempDir = null) : IDisposable
     {
         public BuildRequest Request { get; } = request;
-        public void Dispose() => Request.Context.Dispose();
+
+        public void Dispose()
+        {
+            Request.Context.Dispose();
+            if (tempDir is not null) Directory.Delete(tempDir, recursive: true);
+        }
     }
 
     private static OpenedRequest OpenRequest(CliContext ctx, string path, string? file)
@@ -139,8 +144,8 @@ internal static class BuildCommand
         if (path == "-")
         {
             if (file == "-") throw new BerthException("invalid argument: can't use stdin for both build context and dockerfile");
-            var stdin = StdinContext.Open(ctx.Root.TmpDir, file ?? "Dockerfile");
-            return new OpenedRequest(stdin);
+            var (stdin, tempDir) = StdinContext.Open(ctx.Root.TmpDir, file ?? "Dockerfile");
+            return new OpenedRequest(stdin, tempDir);
         }
         if (file == "-")
         {

@@ -10,7 +10,8 @@ namespace Berth.Cli.Commands;
 /// </summary>
 internal static class StdinContext
 {
-    public static BuildRequest Open(string tmpDir, string dockerfileInContext)
+    /// <summary>The request, and a temp directory (the empty context of a lone Dockerfile) to remove afterwards.</summary>
+    public static (BuildRequest Request, string? TempDir) Open(string tmpDir, string dockerfileInContext)
     {
         var stdin = Console.OpenStandardInput();
         string? inPlace = null;
@@ -29,13 +30,13 @@ internal static class StdinContext
             var text = System.Text.Encoding.UTF8.GetString(head, 0, n) + rest.ReadToEnd();
             var empty = Path.Combine(tmpDir, $"build-emptyctx-{Guid.NewGuid():N}");
             Directory.CreateDirectory(empty);
-            return new BuildRequest { Context = BuildContext.FromDirectory(empty, null), DockerfileText = text, DockerfileName = "Dockerfile", };
+            return (new BuildRequest { Context = BuildContext.FromDirectory(empty, null), DockerfileText = text, DockerfileName = "Dockerfile" }, empty);
         }
         Stream tar = inPlace is not null ? Rewind(input) : new PrefixStream(head.AsMemory(0, n), input);
         var context = BuildContext.FromTar(tar, tmpDir, inPlace, dockerfileInContext);
         var dockerfile = context.ReadText(dockerfileInContext)
             ?? throw new BerthException($"unable to prepare context: the Dockerfile ({dockerfileInContext}) is not in the context tar");
-        return new BuildRequest { Context = context, DockerfileText = dockerfile, DockerfileName = dockerfileInContext };
+        return (new BuildRequest { Context = context, DockerfileText = dockerfile, DockerfileName = dockerfileInContext }, null);
     }
 
     private static Stream Rewind(Stream s)

@@ -62,7 +62,12 @@ internal sealed class StageExecutor(BuildSession s, PlannedStage stage, int ordi
             return hit;
         }
         s.CleanStaleOnce();
-        var next = runner.Execute(context);
+        BuildState next;
+        try { next = runner.Execute(context); }
+        catch (BerthException e) when (e is not (BuildStepException or RunFailedException))
+        {
+            throw s.Error(step, e.Message, e.ExitCode);
+        }
         Interlocked.Increment(ref s.ExecutedSteps);
         var added = next.Layers.Count > state.Layers.Count ? next.Layers[^1] : null;
         lock (s.StoreLock)

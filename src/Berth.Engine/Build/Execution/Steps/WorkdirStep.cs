@@ -6,7 +6,8 @@ namespace Berth.Engine.Build.Execution.Steps;
 
 /// <summary>
 /// WORKDIR: sets the working directory and, as docker does, creates it when the image lacks it
-/// (then the step has a layer holding the new directory; otherwise it is an empty-layer entry).
+/// (then the step has a layer holding the new directories, owned by the USER in effect as BuildKit
+/// makes them; otherwise it is an empty-layer entry).
 /// </summary>
 internal sealed class WorkdirStep : IStepRunner
 {
@@ -22,8 +23,10 @@ internal sealed class WorkdirStep : IStepRunner
         var rel = path.Trim('/');
         Descriptor? layer = null;
         string? chain = c.State.ChainId;
-        if (rel.Length > 0 && !ExistsIn(s, c.State, rel))
+        var layers = Layers(s, c.State);
+        if (rel.Length > 0 && !MountStubs.Exists(layers, rel))
         {
+            var owner = Containers.UserResolver.Resolve(config.Config.User ?? "", p => Containers.LayeredFiles.ReadText(layers, p));
             var key = BuildSession.NewSnapshotKey();
             Snapshots.Mount target;
             lock (s.StoreLock) target = s.Snapshots.Prepare(key, c.State.ChainId)[0];
@@ -34,9 +37,15 @@ internal sealed class WorkdirStep : IStepRunner
                 {
                     using (var writer = new LayerTarWriter(tar))
                     {
-                        var e = new TarEntry { Type = TarEntryType.Directory, Mode = 0x1ED, MtimeSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
-                        e.SetName(rel + "/");
-                        writer.WriteHeader(e);
+                        var parts = rel.Split('/');
+                        for (int i = 1; i <= parts.Length; i++)
+                        {
+                            var dir = string.Join('/', parts[..i]);
+                            if (MountStubs.Exists(layers, dir)) continue;
+                            var e = new TarEntry { Type = TarEntryType.Directory, Mode = 0x1ED, Uid = owner.Uid, Gid = owner.Gid, MtimeSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+                            e.SetName(dir + "/");
+                            writer.WriteHeader(e);
+                        }
                         writer.Finish();
                     }
                     tar.Position = 0;
@@ -54,11 +63,10 @@ internal sealed class WorkdirStep : IStepRunner
         return c.State.Next(StepHistory.After(config, layer, HistoryText.Workdir(path)), layer, chain);
     }
 
-    private static bool ExistsIn(BuildSession s, BuildState state, string rel)
+    /// <summary>The layer directories of a state, top first (none for an empty state).</summary>
+    private static IReadOnlyList<string> Layers(BuildSession s, BuildState state)
     {
-        if (state.ChainId is not { } chain) return false;
-        IReadOnlyList<string> layers;
-        lock (s.StoreLock) layers = [s.Snapshots.ChangesDir(chain), .. s.Snapshots.LowerDirs(chain)];
-        return MountStubs.Exists(layers, rel);
+        if (state.ChainId is not { } chain) return [];
+        lock (s.StoreLock) return [s.Snapshots.ChangesDir(chain), .. s.Snapshots.LowerDirs(chain)];
     }
 }
