@@ -30,6 +30,33 @@ public static class CommandTable
         ],
     };
 
+    private static readonly CommandSpec ContainerGroup = new("container", "Manage containers")
+    {
+        Subcommands =
+        [
+            AttachCommand.Spec,
+            CommitCommand.Spec,
+            CpCommand.Spec,
+            CreateCommand.Spec,
+            DiffCommand.Spec,
+            ExecCommand.Spec,
+            ContainerInspectCommand.Spec,
+            KillCommand.Spec,
+            LogsCommand.Spec,
+            PsCommand.Spec.As("ls", "ps", "list"),
+            ContainerPruneCommand.Spec,
+            RenameCommand.Spec,
+            RestartCommand.Spec,
+            RmCommand.Spec.As("rm", "remove"),
+            RunCommand.Spec,
+            StartCommand.Spec,
+            StatsCommand.Spec,
+            StopCommand.Spec,
+            TopCommand.Spec,
+            WaitCommand.Spec,
+        ],
+    };
+
     private static readonly CommandSpec SystemGroup = new("system", "Manage berth")
     {
         Subcommands =
@@ -43,9 +70,11 @@ public static class CommandTable
         Subcommands =
         [
             // Management groups
+            ContainerGroup,
             ImageGroup,
             SystemGroup,
             BuilderPruneCommand.Group,
+            VolumeCommands.Group,
             // Top-level shortcuts, as docker has them
             BuildCommand.Spec,
             HistoryCommand.Spec,
@@ -57,6 +86,22 @@ public static class CommandTable
             CreateCommand.Spec,
             ExportCommand.Spec,
             MonitorCommand.Spec,
+            AttachCommand.Spec,
+            CommitCommand.Spec,
+            CpCommand.Spec,
+            DiffCommand.Spec,
+            ExecCommand.Spec,
+            KillCommand.Spec,
+            LogsCommand.Spec,
+            PsCommand.Spec,
+            RenameCommand.Spec,
+            RestartCommand.Spec,
+            RmCommand.Spec,
+            StartCommand.Spec,
+            StatsCommand.Spec,
+            StopCommand.Spec,
+            TopCommand.Spec,
+            WaitCommand.Spec,
             RmiCommand.Spec,
             SaveCommand.Spec,
             TagCommand.Spec,

@@ -9,7 +9,9 @@ internal static class InspectCommand
     /// <summary>The object types inspect knows, in lookup order; each domain adds its own.</summary>
     public static readonly IReadOnlyList<(string Type, Func<CliContext, string, JsonNode?> Find)> Types =
     [
+        ("container", ContainerInspectCommand.Find),
         ("image", ImageInspectCommand.Find),
+        ("volume", (ctx, name) => ContainerCli.Service(ctx).Volumes.Get(name) is { } v ? VolumeCommands.Json(v) : null),
     ];
 
     public static readonly CommandSpec Spec = new("inspect", "Return low-level information on Berth objects", Run)

@@ -66,6 +66,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint syscall(nint number, nint a1, nint a2, nint a3);
 
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial nint syscall4(nint number, nint a1, nint a2, nint a3, nint a4);
+
     public static int pidfd_open(int pid) => (int)syscall((nint)SYS_pidfd_open, pid, 0, 0);
 
     public static int pidfd_send_signal(int pidfd, int sig) => (int)syscall((nint)SYS_pidfd_send_signal, pidfd, sig, 0);
@@ -126,6 +129,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc")]
     public static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawn_file_actions_addclosefrom_np(void* actions, int from);
 
     [LibraryImport("libc")]
     public static partial int posix_spawn_file_actions_addchdir_np(void* actions, byte* path);

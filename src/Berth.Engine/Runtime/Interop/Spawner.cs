@@ -4,8 +4,8 @@ using System.Text;
 namespace Berth.Engine.Runtime.Interop;
 
 /// <summary>
-/// posix_spawn with an exact descriptor plan: the child gets <c>Fds[i]</c> as descriptor i (or
-/// inherits nothing there when it is -1), default signal handlers and an empty signal mask (the .NET
+/// posix_spawn with an exact descriptor plan: the child gets <c>Fds[i]</c> as descriptor i (nothing
+/// there when it is -1) and no other descriptor, default signal handlers and an empty signal mask (the .NET
 /// runtime ignores SIGPIPE; a container must not inherit that), and optionally a new session.
 /// glibc spawns with vfork semantics, so this is cheap even from a large process.
 /// </summary>
@@ -28,6 +28,8 @@ internal static unsafe class Spawner
             Libc.posix_spawn_file_actions_init(actions);
             for (int i = 0; i < fds.Count; i++)
                 if (fds[i] >= 0) Check(Libc.posix_spawn_file_actions_adddup2(actions, fds[i], i), "adddup2");
+            // Nothing else of ours (or of whoever started us) leaks into the child.
+            Check(Libc.posix_spawn_file_actions_addclosefrom_np(actions, fds.Count), "addclosefrom");
             if (workingDirectory is not null)
                 Check(Libc.posix_spawn_file_actions_addchdir_np(actions, (byte*)Utf8(workingDirectory, strings)), "addchdir");
             Libc.posix_spawnattr_init(attr);
