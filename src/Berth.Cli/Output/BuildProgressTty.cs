@@ -26,6 +26,7 @@ internal sealed class BuildProgressTty : IBuildProgress, IDisposable
     private readonly Stopwatch _total = Stopwatch.StartNew();
     private readonly Timer _timer;
     private int _drawn;
+    private bool _disposed;
     private int _finished;
     private int _steps;
 
@@ -102,7 +103,8 @@ internal sealed class BuildProgressTty : IBuildProgress, IDisposable
 
     private void Redraw()
     {
-        lock (_lock) DrawLocked();
+        lock (_lock)
+            if (!_disposed) DrawLocked();
     }
 
     private void DrawLocked()
@@ -141,6 +143,8 @@ internal sealed class BuildProgressTty : IBuildProgress, IDisposable
         _timer.Dispose();
         lock (_lock)
         {
+            if (_disposed) return;
+            _disposed = true;
             Clear();
             _out.Write($"[+] Building {_total.Elapsed.TotalSeconds:F1}s ({_finished}/{_steps}) FINISHED\n");
             _out.Flush();
