@@ -1,6 +1,7 @@
 using Berth.Cli.CommandLine;
 using Berth.Cli.Output;
 using Berth.Engine;
+using Berth.Engine.Build.Execution.Run;
 using Berth.Engine.Util;
 
 namespace Berth.Cli.Commands;
@@ -14,7 +15,7 @@ internal static class BuilderPruneCommand
         Options =
         [
             OptionSpec.Flag("all", 'a', "Remove all build cache (the same as without it: berth keeps no shared cache mounts apart)"),
-            OptionSpec.List("filter", "Provide filter values (e.g. \"until=24h\": entries not used for that long)", "filter"),
+            OptionSpec.List("filter", "Provide filter values (e.g. \"until=24h\": entries not used for that long; RUN cache mounts stay)", "filter"),
             OptionSpec.Flag("force", 'f', "Do not prompt for confirmation"),
         ],
     };
@@ -34,11 +35,15 @@ internal static class BuilderPruneCommand
         }
         if (!a.Flag("force") && !Prompt.Confirm(ctx, "WARNING! This will remove all dangling build cache.")) return 0;
         int entries;
+        long mounts = 0;
         using (Berth.Engine.Util.FileLock.Exclusive(ctx.Root.LockPath))
+        {
             entries = ctx.Root.BuildCache.Delete(unusedSince);
+            if (unusedSince is null) mounts = CacheMounts.DeleteAll(ctx.Root);
+        }
         var collected = ctx.Root.ImageGarbage.Collect();
         ctx.Out.Write($"Deleted build cache entries: {entries}\n");
-        ctx.Out.Write($"Total reclaimed space: {Display.Size(collected.BytesFreed)}\n");
+        ctx.Out.Write($"Total reclaimed space: {Display.Size(collected.BytesFreed + mounts)}\n");
         return 0;
     }
 }

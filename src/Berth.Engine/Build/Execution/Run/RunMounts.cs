@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Berth.Engine.Build.Context;
 using Berth.Engine.Build.Execution.Copy;
@@ -74,7 +73,7 @@ internal sealed class RunMounts : IDisposable
                 break;
             case "cache":
                 var id = m.Id ?? target ?? throw s.Error(c.Step, "cache mount needs a target");
-                var dir = Path.Combine(s.Root.Path, "build-cache-mounts", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..32]);
+                var dir = CacheMounts.For(s.Root, id);
                 if (!Directory.Exists(dir))
                 {
                     Directory.CreateDirectory(dir);
