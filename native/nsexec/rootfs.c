@@ -98,9 +98,11 @@ static void mount_one(const struct stage_mount *m)
 {
     bool bind = m->flags & MS_BIND;
     struct stat st;
-    bool found = bind && stat(m->source, &st) == 0;
-    if (bind && !found && errno == ENOENT) fail(EXIT_ENGINE, "bind source path does not exist: %s", m->source);
-    bool file = found && !S_ISDIR(st.st_mode);
+    bool file = false;
+    if (bind) {
+        if (stat(m->source, &st) < 0) fail_errno(EXIT_ENGINE, "bind source path %s", m->source);
+        file = !S_ISDIR(st.st_mode);
+    }
     int fd = ensure_target(m->target, file);
     if (fd < 0) fail_errno(EXIT_ENGINE, "mount point %s", m->target);
     char at[64];

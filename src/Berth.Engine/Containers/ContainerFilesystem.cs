@@ -19,29 +19,28 @@ public sealed class ContainerFilesystem(ContainerService service)
     }
 
     /// <summary>What a path in the container is: null when it does not exist.</summary>
-    public FileStat.Info? Stat(Container c, string path) =>
-        WithRoot(c, root => InRoot.Resolve(root, path) is { } fd ? Using(fd, () => FileStat.Lstat(InRoot.FdPath(fd))) : null);
+    public FileStat.Info? Stat(Container c, string path) => WithRoot(c, root =>
+    {
+        using var file = InRoot.Open(root, path);
+        return file?.Stat();
+    });
 
     /// <summary>Writes a tar of <paramref name="path"/> (a file or a tree) whose top entry is named <paramref name="name"/>.</summary>
     public void CopyOut(Container c, string path, string name, Stream output) => WithRoot(c, root =>
     {
-        int fd = InRoot.Resolve(root, path) ?? throw new NotFoundException($"Could not find the file {path} in container {c.Name}");
-        try { LayerDiff.WriteTree(InRoot.FdPath(fd), output, new TreeOptions { NamePrefix = name }); }
-        finally { Libc.close(fd); }
+        using var file = InRoot.Open(root, path);
+        if (file?.Stat() is null) throw new NotFoundException($"Could not find the file {path} in container {c.Name}");
+        LayerDiff.WriteTree(file.Path, output, new TreeOptions { NamePrefix = name });
         return 0;
     });
 
     /// <summary>Extracts a tar into the directory <paramref name="dir"/> of the container.</summary>
     public void CopyIn(Container c, string dir, Stream tar, bool keepOwnership) => WithRoot(c, root =>
     {
-        int fd = InRoot.Resolve(root, dir) ?? throw new NotFoundException($"Could not find the file {dir} in container {c.Name}");
-        try
-        {
-            var target = InRoot.FdPath(fd);
-            if (FileStat.Lstat(target) is not { IsDirectory: true }) throw new BerthException($"extraction point is not a directory: {dir}");
-            LayerApplier.Apply(tar, target, new ApplyOptions { Whiteouts = WhiteoutMode.Delete, RestoreOwnership = keepOwnership });
-        }
-        finally { Libc.close(fd); }
+        using var file = InRoot.Open(root, dir);
+        var st = file?.Stat() ?? throw new NotFoundException($"Could not find the file {dir} in container {c.Name}");
+        if (!st.IsDirectory) throw new BerthException($"extraction point is not a directory: {dir}");
+        LayerApplier.Apply(tar, file!.Path, new ApplyOptions { Whiteouts = WhiteoutMode.Delete, RestoreOwnership = keepOwnership });
         return 0;
     });
 
@@ -87,11 +86,5 @@ public sealed class ContainerFilesystem(ContainerService service)
         if (rc != 0) throw new BerthException($"cannot mount the container's filesystem: {Libc.Error(Libc.Errno)}", BerthException.EngineError);
         try { return action(rootfs); }
         finally { Libc.umount2(rootfs, 2 /* MNT_DETACH */); }
-    }
-
-    private static T Using<T>(int fd, Func<T> f)
-    {
-        try { return f(); }
-        finally { Libc.close(fd); }
     }
 }

@@ -57,13 +57,20 @@ public sealed class ContainerLifecycle(ContainerService service)
         }
     }
 
-    /// <summary>A monitor lives as long as its container: a lean GC keeps its memory small.</summary>
-    private static List<string> MonitorEnvironment() =>
-    [
-        "PATH=" + (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin"),
-        "DOTNET_GCgen0size=0x80000",
-        "DOTNET_GCHeapHardLimit=0x4000000",
-    ];
+    /// <summary>A monitor lives as long as its container: a small GC budget keeps its memory small. DOTNET_*
+    /// variables of the caller are passed on (and win), so the GC can be tuned.</summary>
+    private static List<string> MonitorEnvironment()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+            ["DOTNET_GCgen0size"] = "0x80000",
+            ["DOTNET_GCHeapHardLimit"] = "0x4000000",
+        };
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (e.Key is string k && k.StartsWith("DOTNET_", StringComparison.Ordinal) && e.Value is string v) env[k] = v;
+        return env.Select(kv => kv.Key + "=" + kv.Value).ToList();
+    }
 
     /// <summary>docker stop: the stop signal, then SIGKILL after the timeout; returns once the exit is recorded.</summary>
     public void Stop(Container c, int? timeoutSeconds)

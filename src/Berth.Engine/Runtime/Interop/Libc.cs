@@ -112,6 +112,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial int shutdown(int fd, int how);
 
+    [LibraryImport("libc")]
+    public static partial int malloc_trim(nuint pad);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int getrlimit(int resource, ulong* limits);
 

@@ -21,14 +21,17 @@ public static class Capabilities
         "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
     ];
 
-    private static readonly Lazy<int> s_lastCap = new(() =>
+    private static readonly Lazy<ulong> s_bounding = new(() =>
     {
-        try { return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture); }
-        catch (IOException) { return All.Length - 1; }
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("CapBnd:", StringComparison.Ordinal))
+                return ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return ulong.MaxValue;
     });
 
-    /// <summary>The capabilities this kernel knows (docker's --privileged and ALL mean these).</summary>
-    public static IEnumerable<string> Known => All.Take(Math.Min(All.Length, s_lastCap.Value + 1));
+    /// <summary>The capabilities berth itself may hand out (its bounding set: on a nested host some are
+    /// missing): what --privileged and ALL mean.</summary>
+    public static IEnumerable<string> Known => All.Where((_, i) => (s_bounding.Value >> i & 1) != 0);
 
     /// <summary>"net_admin", "NET_ADMIN" or "CAP_NET_ADMIN" as the canonical name; ALL stays ALL.</summary>
     public static string Normalize(string name)
@@ -46,7 +49,7 @@ public static class Capabilities
         var adds = add.Select(Normalize).ToList();
         var drops = drop.Select(Normalize).ToList();
         if (privileged) return Known.ToList();
-        var set = new List<string>(DockerDefault);
+        var set = DockerDefault.Where(Known.Contains).ToList();
         if (drops.Contains("ALL")) set.Clear();
         else set.RemoveAll(drops.Contains);
         if (adds.Contains("ALL")) set = Known.ToList();
