@@ -39,7 +39,11 @@ internal static class BuilderPruneCommand
         using (Berth.Engine.Util.FileLock.Exclusive(ctx.Root.LockPath))
         {
             entries = ctx.Root.BuildCache.Delete(unusedSince);
-            if (unusedSince is null) mounts = CacheMounts.DeleteAll(ctx.Root);
+            if (unusedSince is null)
+            {
+                mounts = CacheMounts.DeleteAll(ctx.Root);
+                new Berth.Engine.Build.Cache.FileSums(ctx.Root.Db, new object()).Clear();
+            }
         }
         var collected = ctx.Root.ImageGarbage.Collect();
         ctx.Out.Write($"Deleted build cache entries: {entries}\n");

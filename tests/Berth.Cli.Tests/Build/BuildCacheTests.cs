@@ -139,4 +139,20 @@ public sealed class BuildCacheTests : IDisposable
         Assert.Contains("Deleted build cache entries: 2", pruned);
         Assert.Equal([2, 3], BuildFixture.ExecutedSteps(_f.Build("-t", "p:1")));
     }
+
+    [Fact]
+    public void A_large_file_rewritten_with_its_old_mtime_still_misses_the_cache()
+    {
+        var file = _f.Write("big.bin", new string('a', 200_000));
+        _f.Dockerfile("FROM base:1\nCOPY big.bin /big.bin\nRUN head -c 1 /big.bin > /first\n");
+        Thread.Sleep(2500); // digests of files changed in the last two seconds are not remembered
+        _f.Build("-t", "big:1");
+        Assert.Empty(BuildFixture.ExecutedSteps(_f.Build("-t", "big:1")));
+
+        var mtime = File.GetLastWriteTimeUtc(file);
+        File.WriteAllText(file, "b" + new string('a', 199_999));
+        File.SetLastWriteTimeUtc(file, mtime);
+        Assert.Equal([2, 3], BuildFixture.ExecutedSteps(_f.Build("-t", "big:2")));
+        Assert.Equal("b", _f.Exec("big:2", "cat", "/first"));
+    }
 }

@@ -21,5 +21,16 @@ internal sealed class BuildCacheSchema : ISchema
         );
         CREATE INDEX build_cache_last_used ON build_cache(last_used);
         """,
+        """
+        CREATE TABLE build_file_sums (
+            path TEXT PRIMARY KEY,               -- a context file, absolute host path
+            dev INTEGER NOT NULL,
+            ino INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            mtime INTEGER NOT NULL,              -- ns
+            ctime INTEGER NOT NULL,              -- ns: any write or chmod changes it
+            sha256 BLOB NOT NULL
+        );
+        """,
     ];
 }

@@ -40,6 +40,8 @@ internal sealed class BuildSession
     public int ExecutedSteps;
 
     public LayerCommitter Layers => field ??= new LayerCommitter(Snapshots, Root.Content, StoreLock);
+    /// <summary>Digests of large context files remembered from earlier builds.</summary>
+    public FileSums FileSums => field ??= new FileSums(Root.Db, StoreLock);
     public RunContainer Containers => field ??= new RunContainer(Root, new VolumeStore(Root.Db, Root.VolumesDir));
 
     /// <summary>A key for a step's active snapshot that names this process (so a stale one can be told apart).</summary>

@@ -68,6 +68,7 @@ public sealed class ImageBuilder(StateRoot root)
             image = Record(final, request.Tags, ct);
             root.BuildCache.Touch([.. session.UsedKeys.Distinct()]);
         }
+        session.FileSums.Flush();
         if (plan.UnusedBuildArgsWarning is { } warning) progress.Message(warning);
         return new BuildResult(image, session.CachedSteps + session.ExecutedSteps, session.CachedSteps);
     }

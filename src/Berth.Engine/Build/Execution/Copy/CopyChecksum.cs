@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Berth.Engine.Build.Cache;
 using Berth.Engine.Build.Context;
 using Berth.Engine.Build.Execution.Sources;
 
@@ -9,11 +10,13 @@ namespace Berth.Engine.Build.Execution.Copy;
 /// <summary>
 /// The checksum of what a COPY reads: for every entry its path, kind, permission bits, size,
 /// symlink target and the sha256 of its content. Owners and mtimes are left out (a COPY from the
-/// context sets the owner itself; a touched file must still hit the cache).
+/// context sets the owner itself; a touched file must still hit the cache). Large files' digests
+/// may come from <see cref="FileSums"/>, which remembers them by inode, size, mtime and ctime.
 /// </summary>
 public static class CopyChecksum
 {
-    public static string Compute(ISourceTree tree, IReadOnlyList<CopyMatch> matches, IgnoreMatcher ignore, IgnoreMatcher excludes)
+    /// <param name="sums">Remembered digests of large files (null: read every file).</param>
+    public static string Compute(ISourceTree tree, IReadOnlyList<CopyMatch> matches, IgnoreMatcher ignore, IgnoreMatcher excludes, FileSums? sums = null)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
@@ -30,7 +33,13 @@ public static class CopyChecksum
                 {
                     case SourceKind.File:
                         Number(h, st.Size);
-                        h.AppendData(FileHash(tree, path, buffer));
+                        var sum = sums?.Find(tree, path, st);
+                        if (sum is null)
+                        {
+                            sum = FileHash(tree, path, buffer);
+                            sums?.Add(tree, path, st, sum);
+                        }
+                        h.AppendData(sum);
                         break;
                     case SourceKind.Symlink:
                         Text(h, tree.ReadLink(path));

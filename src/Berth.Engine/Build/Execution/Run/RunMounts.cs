@@ -32,7 +32,7 @@ internal sealed class RunMounts : IDisposable
                 case ContextSource:
                     var ctx = c.Session.Request.Context;
                     var matches = CopySources.Match(ctx.Tree, ctx.Ignore, m.Source ?? ".", isContext: true);
-                    sb.Append(CopyChecksum.Compute(ctx.Tree, matches, ctx.Ignore, IgnoreMatcher.Empty));
+                    sb.Append(CopyChecksum.Compute(ctx.Tree, matches, ctx.Ignore, IgnoreMatcher.Empty, c.Session.FileSums));
                     break;
                 case StageSource st:
                     sb.Append(c.Session.StageResults[st.StageIndex].Id);

@@ -105,6 +105,8 @@ public sealed class DirectoryTree : ISourceTree
         DevMinor = (int)st.RdevMinor,
         Identity = (((ulong)st.DevMajor << 32) | st.DevMinor, st.Ino),
         Links = st.Nlink,
+        MtimeNs = st.MtimeSec * 1_000_000_000 + st.MtimeNsec,
+        CtimeNs = st.CtimeSec * 1_000_000_000 + st.CtimeNsec,
     };
 
     private BerthException Fail(string path, string what) =>

@@ -10,6 +10,9 @@ public readonly record struct SourceStat(SourceKind Kind, int Mode, long Uid, lo
     /// <summary>Device and inode, for hard links (0 when the tree cannot tell).</summary>
     public (ulong Dev, ulong Ino) Identity { get; init; }
     public uint Links { get; init; } = 1;
+    /// <summary>mtime and ctime in nanoseconds, when the tree knows them (0 otherwise): what a content digest may be remembered by.</summary>
+    public long MtimeNs { get; init; }
+    public long CtimeNs { get; init; }
     public bool IsDirectory => Kind == SourceKind.Directory;
 }
 

@@ -52,7 +52,7 @@ internal sealed class CopyStep : IStepRunner
                 var ctx = s.Request.Context;
                 var matches = ContextMatches(c).SelectMany(m => m).ToList();
                 if (matches.Count > 0)
-                    prepared.Checksum = CopyChecksum.Compute(ctx.Tree, matches, ctx.Ignore, Excludes(c));
+                    prepared.Checksum = CopyChecksum.Compute(ctx.Tree, matches, ctx.Ignore, Excludes(c), s.FileSums);
                 parts.Append("context:").Append(prepared.Checksum);
                 break;
         }
