@@ -17,6 +17,7 @@ public static class CommandTable
     {
         Subcommands =
         [
+            BuildCommand.Spec,
             HistoryCommand.Spec,
             ImportCommand.Spec,
             ImageInspectCommand.Spec,
@@ -74,8 +75,10 @@ public static class CommandTable
             ContainerGroup,
             ImageGroup,
             SystemGroup,
+            BuilderPruneCommand.Group,
             VolumeCommands.Group,
             // Top-level shortcuts, as docker has them
+            BuildCommand.Spec,
             HistoryCommand.Spec,
             ImagesCommand.Spec,
             ImportCommand.Spec,
@@ -87,6 +90,7 @@ public static class CommandTable
             PushCommand.Spec,
             RunCommand.Spec,
             CreateCommand.Spec,
+            ExportCommand.Spec,
             MonitorCommand.Spec,
             AttachCommand.Spec,
             CommitCommand.Spec,
