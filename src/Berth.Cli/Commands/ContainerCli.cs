@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Berth.Cli.Output;
 using Berth.Engine;
 using Berth.Engine.Containers;
+using Berth.Engine.Runtime;
 
 namespace Berth.Cli.Commands;
 

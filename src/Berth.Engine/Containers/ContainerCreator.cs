@@ -1,3 +1,4 @@
+using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Spec;
 using Berth.Engine.Snapshots;
 

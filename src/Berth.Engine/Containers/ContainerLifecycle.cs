@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Interop;
 
 namespace Berth.Engine.Containers;

@@ -25,7 +25,7 @@ public class RuntimeChoiceTests : IDisposable
     {
         if (!Shell.Has("crun")) return;
         var id = _r.Detached("--runtime", "crun", ContainerRoot.Image, "sh", "-c", "echo up; sleep 3600");
-        LimitsTests.Eventually(() => _r.Run("logs", id), r => r.Stdout.Contains("up"));
+        ContainerRoot.Eventually(() => _r.Run("logs", id), r => r.Stdout.Contains("up"));
         Assert.Equal("hi\n", _r.Run("exec", id, "echo", "hi").AssertOk().Stdout);
         _r.Run("stop", "-t", "1", id).AssertOk();
         Assert.Equal("exited", _r.Run("inspect", "-f", "{{.State.Status}}", id).AssertOk().Stdout.Trim());
