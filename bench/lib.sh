@@ -27,42 +27,52 @@ measure() {
 # stats FILE: "median min max" of the first column
 stats() { sort -n "$1" | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f %.2f %.2f", m, a[1], a[NR]}'; }
 
-# pair NAME TARGET BERTH_CMD -- PEER_NAME PEER_CMD [-- PEER_NAME PEER_CMD ...]
-#   Each command is one string run with bash -c. TARGET is a ratio bound like "<=1.0" or "<0.25"
-#   (berth/peer), or "-" for none. Prints one Markdown row per peer.
+# md TEXT: TEXT safe inside a Markdown table cell
+md() { printf '%s' "$1" | sed 's/|/\\|/g'; }
+
+# pair NAME BERTH_CMD [PEER TARGET PEER_CMD]...
+#   Each command is one string run with bash -c. TARGET bounds the ratio berth/peer ("<=1.0",
+#   "<0.25") or is "-". With no peer, berth alone is timed (TARGET then bounds its median in ms).
+#   Prints one Markdown row per peer.
 pair() {
-  local name=$1 target=$2 berth_cmd=$3; shift 3
+  local name=$1 berth_cmd=$2; shift 2
   local runs=$BENCH_RUNS
-  while [ $# -gt 0 ]; do
-    [ "$1" = "--" ] && shift
-    local peer=$1 peer_cmd=$2; shift 2
+  [ $# -eq 0 ] && set -- - - -
+  while [ $# -ge 3 ]; do
+    local peer=$1 target=$2 peer_cmd=$3; shift 3
+    # Smoke mode: berth alone, once; a ratio target means nothing without its peer.
+    [ "$BENCH_SMOKE" = 1 ] && { [ "$peer" != "-" ] && target=-; peer=-; }
     local d; d=$(mktemp -d)
     if [ "$peer" != "-" ] && ! bash -c "$peer_cmd" >/dev/null 2>&1; then
-      printf '| %s | %s | - | %s | unavailable | | | | %s |\n' "$name" "-" "$peer" "$target" | tee -a "$RESULTS"; rm -rf "$d"; continue
+      printf '| %s | - | %s | unavailable | | | | %s |\n' "$(md "$name")" "$(md "$peer")" "$target" | tee -a "$RESULTS"; rm -rf "$d"; continue
     fi
     bash -c "$berth_cmd" >/dev/null 2>&1   # warm-up
     for _ in $(seq "$runs"); do
-      measure bash -c "$berth_cmd" >> "$d/b" || { echo "| $name | FAILED | | $peer | | | | | $target |" | tee -a "$RESULTS"; rm -rf "$d"; return 1; }
+      measure bash -c "$berth_cmd" >> "$d/b" || { echo "| $(md "$name") | FAILED | | $(md "$peer") | | | | $target |" | tee -a "$RESULTS"; rm -rf "$d"; return 1; }
       [ "$peer" = "-" ] && continue
       measure bash -c "$peer_cmd" >> "$d/p" || break
     done
     local bmed bmin bmax; read -r bmed bmin bmax < <(stats "$d/b")
     local brss; brss=$(awk '{print $2}' "$d/b" | sort -n | tail -n1)
     if [ "$peer" = "-" ]; then
-      printf '| %s | %s (%s–%s) | - | - | - | %s | - | %s |\n' "$name" "$bmed" "$bmin" "$bmax" "$brss" "$target" | tee -a "$RESULTS"
+      local verdict; verdict=$(judge "$bmed" "$target")
+      printf '| %s | %s (%s–%s) | - | - | - | %s | - | %s %s |\n' "$(md "$name")" "$bmed" "$bmin" "$bmax" "$brss" "$target" "$verdict" | tee -a "$RESULTS"
     else
       paste "$d/b" "$d/p" | awk '{ if ($3 > 0) print $1/$3 }' > "$d/r"
       local pmed rmed rmin rmax; read -r pmed _ _ < <(stats "$d/p"); read -r rmed rmin rmax < <(stats "$d/r")
       local prss; prss=$(awk '{print $2}' "$d/p" | sort -n | tail -n1)
-      local verdict=""
-      if [ "$target" != "-" ]; then
-        local op=${target%%[0-9.]*} bound=${target##*[<>=]}
-        if awk -v r="$rmed" -v b="$bound" -v op="$op" 'BEGIN{ ok = (op=="<=")? r<=b : (op=="<")? r<b : (op==">=")? r>=b : r>b; exit !ok }'; then verdict="met"; else verdict="**MISSED**"; fi
-      fi
-      printf '| %s | %s | %s | %s | %s (%s–%s) | %s | %s | %s %s |\n' "$name" "$bmed" "$peer" "$pmed" "$rmed" "$rmin" "$rmax" "$brss" "$prss" "$target" "$verdict" | tee -a "$RESULTS"
+      printf '| %s | %s | %s | %s | %s (%s–%s) | %s | %s | %s %s |\n' "$(md "$name")" "$bmed" "$(md "$peer")" "$pmed" "$rmed" "$rmin" "$rmax" "$brss" "$prss" "$target" "$(judge "$rmed" "$target")" | tee -a "$RESULTS"
     fi
     rm -rf "$d"
   done
+}
+
+# judge VALUE TARGET: "met", "**MISSED**", or nothing when there is no target
+judge() {
+  local v=$1 target=$2
+  [ "$target" = "-" ] && return
+  local op=${target%%[0-9.]*} bound=${target##*[<>=]}
+  if awk -v r="$v" -v b="$bound" -v op="$op" 'BEGIN{ ok = (op=="<=")? r<=b : (op=="<")? r<b : (op==">=")? r>=b : r>b; exit !ok }'; then echo met; else echo "**MISSED**"; fi
 }
 
 # table_header TITLE: a group's table header

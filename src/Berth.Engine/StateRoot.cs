@@ -18,6 +18,7 @@ public sealed class StateRoot : IDisposable
     private MetadataDb? _db;
     private OverlaySnapshotter? _snapshots;
     private ImageStore? _images;
+    private LocalLayers? _localLayers;
 
     public StateRoot(string path)
     {
@@ -44,10 +45,16 @@ public sealed class StateRoot : IDisposable
     /// <summary>Answers which containers use an image (the containers domain plugs in here).</summary>
     public IImageUsers ImageUsers => NoImageUsers.Instance;
 
-    public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LockPath);
+    public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LocalLayers, LockPath);
+
+    /// <summary>Layers made here, kept as snapshots; their tars are written on demand.</summary>
+    public LocalLayers LocalLayers => _localLayers ??= new LocalLayers(Db, Snapshots);
+
+    /// <summary>What images name, readable by digest: stored blobs and layers made here.</summary>
+    public ImageContent ImageContent => new(Content, LocalLayers);
 
     /// <summary>The one way images enter the store (import, load, pull, build, commit).</summary>
-    public ImageWriter ImageWriter => new(Images, Content, new LayerUnpacker(Snapshots, Content));
+    public ImageWriter ImageWriter => new(Images, Content, ImageContent, new LayerUnpacker(Snapshots, Content));
 
     /// <summary>Held by every command that adds content, so garbage collection never takes it mid-flight.</summary>
     public Util.FileLock SharedLock() => Util.FileLock.Shared(LockPath);

@@ -23,6 +23,8 @@ public static class CommandTable
             LoadCommand.Spec,
             ImagesCommand.Spec.As("ls", "list"),
             ImagePruneCommand.Spec,
+            PullCommand.Spec,
+            PushCommand.Spec,
             RmiCommand.Spec.As("rm", "remove"),
             SaveCommand.Spec,
             TagCommand.Spec,
@@ -79,6 +81,10 @@ public static class CommandTable
             ImportCommand.Spec,
             InspectCommand.Spec,
             LoadCommand.Spec,
+            LoginCommand.Spec,
+            LogoutCommand.Spec,
+            PullCommand.Spec,
+            PushCommand.Spec,
             RunCommand.Spec,
             CreateCommand.Spec,
             MonitorCommand.Spec,
@@ -102,6 +108,7 @@ public static class CommandTable
             SaveCommand.Spec,
             TagCommand.Spec,
             VersionCommand.Spec,
+            RegistryCommand.Spec,
         ],
     };
 }

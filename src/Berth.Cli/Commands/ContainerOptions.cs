@@ -42,12 +42,24 @@ internal static class ContainerOptions
         OptionSpec.Flag("init", "Run an init inside the container that forwards signals and reaps processes"),
         OptionSpec.Value("shm-size", "Size of /dev/shm", "bytes"),
         OptionSpec.List("attach", 'a', "Attach to STDIN, STDOUT or STDERR"),
-        OptionSpec.Value("pull", "Pull image before running (\"never\" only: berth does not pull here)", "string", "\"missing\""),
+        OptionSpec.Value("pull", "Pull image before running (\"always\", \"missing\", \"never\")", "string", "\"missing\""),
         OptionSpec.Value("platform", "Set platform if server is multi-platform capable"),
         OptionSpec.Flag("sig-proxy", "Proxy received signals to the process (default true)") with { Hidden = true },
         OptionSpec.Value("detach-keys", "Override the key sequence for detaching a container") with { Hidden = true },
         OptionSpec.Value("log-driver", "Logging driver for the container (json-file only)") with { Hidden = true },
     ];
+
+    /// <summary>docker's --pull: fetch the image first when it is missing (default), always, or never.</summary>
+    public static void EnsureImage(CliContext ctx, ParsedArgs a, string image)
+    {
+        switch (a.Value("pull", "missing"))
+        {
+            case "missing": PullCommand.EnsureImage(ctx, image); break;
+            case "always": PullCommand.EnsureImage(ctx, image, always: true); break;
+            case "never": break;
+            case var v: throw new UsageException($"invalid pull option: '{v}': must be one of \"always\", \"missing\" or \"never\"", null);
+        }
+    }
 
     public static CreateOptions Parse(ParsedArgs a)
     {

@@ -20,6 +20,7 @@ internal static class CreateCommand
         try
         {
             var options = ContainerOptions.Parse(a);
+            ContainerOptions.EnsureImage(ctx, a, options.Image);
             using var _ = ctx.Root.SharedLock();
             var created = new ContainerCreator(ContainerCli.Service(ctx)).Create(options);
             ctx.Out.Write(created.Container.Id + "\n");

@@ -62,7 +62,7 @@ internal static class ImagesCommand
         string SizeText(ImageRecord i) =>
             sizes[i] is var s && s.Base is null ? Display.Size(s.Virtual) : $"{Display.Size(s.Own)} (virtual {Display.Size(s.Virtual)})";
 
-        var json = rows.Select(r => new JsonObject
+        var json = string.IsNullOrEmpty(a.Value("format")) ? [] : rows.Select(r => new JsonObject
         {
             ["Containers"] = "N/A",
             ["CreatedAt"] = Display.Timestamp(r.Image.Created),

@@ -30,7 +30,7 @@ internal static class ImportCommand
         using var input = OpenInput(source);
         var root = ctx.Root;
         using var _ = root.SharedLock();
-        var importer = new RootfsImporter(root.ImageWriter, root.Content, root.Snapshots);
+        var importer = new RootfsImporter(root.ImageWriter, root.Content, root.Snapshots, root.LocalLayers);
         var image = importer.Import(input, new ImportOptions
         {
             Source = source,

@@ -30,6 +30,7 @@ internal static class RunCommand
     private static int RunContainer(CliContext ctx, ParsedArgs a)
     {
         var options = ContainerOptions.Parse(a);
+        ContainerOptions.EnsureImage(ctx, a, options.Image);
         bool detach = a.Flag("detach");
         if (options.Tty && options.OpenStdin && !detach && !Terminal.IsTerminal(0))
             throw new TtyRequiredException();

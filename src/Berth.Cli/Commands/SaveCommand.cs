@@ -39,7 +39,7 @@ internal static class SaveCommand
             if (named is not null && !req.Tags.Contains(named)) req.Tags.Add(named);
         }
         var list = requests.Values.Select(r => new SaveRequest(r.Image, r.Tags)).ToList();
-        var writer = new ArchiveWriter(ctx.Root.Content, ctx.Root.TmpDir);
+        var writer = new ArchiveWriter(ctx.Root.ImageContent, ctx.Root.TmpDir);
         var output = a.Value("output");
         if (output is null)
         {

@@ -13,7 +13,7 @@ public sealed record CollectResult(IReadOnlyList<Digest> Blobs, IReadOnlyList<st
 /// exclusive lock; commands that add content hold the shared lock, so nothing in flight is collected.
 /// A committed snapshot with children (a container's rootfs, a build step) is kept.
 /// </summary>
-public sealed class ImageGarbageCollector(ImageStore images, FileContentStore content, ISnapshotter snapshots, string lockPath)
+public sealed class ImageGarbageCollector(ImageStore images, FileContentStore content, ISnapshotter snapshots, LocalLayers localLayers, string lockPath)
 {
     public CollectResult Collect()
     {
@@ -39,6 +39,7 @@ public sealed class ImageGarbageCollector(ImageStore images, FileContentStore co
             {
                 if (s.Kind != SnapshotKind.Committed || liveChains.Contains(s.Key) || parents.Contains(s.Key)) continue;
                 snapshots.Remove(s.Key);
+                localLayers.Forget(s.Key);
                 removedSnapshots.Add(s.Key);
                 freed += s.Size ?? 0;
                 progress = true;

@@ -30,8 +30,11 @@ public static class ChainId
     public static IReadOnlyList<Digest> Compute(IReadOnlyList<Digest> diffIds)
     {
         var chain = new List<Digest>(diffIds.Count);
-        foreach (var d in diffIds)
-            chain.Add(chain.Count == 0 ? d : Digest.Compute(System.Text.Encoding.ASCII.GetBytes($"{chain[^1]} {d}")));
+        foreach (var d in diffIds) chain.Add(Next(chain.Count == 0 ? null : chain[^1], d));
         return chain;
     }
+
+    /// <summary>The chain ID of a layer with diff ID <paramref name="diffId"/> on top of <paramref name="parent"/>.</summary>
+    public static Digest Next(Digest? parent, Digest diffId) =>
+        parent is { } p ? Digest.Compute(System.Text.Encoding.ASCII.GetBytes($"{p} {diffId}")) : diffId;
 }

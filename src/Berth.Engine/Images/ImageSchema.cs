@@ -46,5 +46,13 @@ internal sealed class ImageSchema : ISchema
         );
         CREATE INDEX repo_digests_image ON repo_digests(image_id);
         """,
+        """
+        CREATE TABLE local_layers (
+            diff_id TEXT PRIMARY KEY,            -- the layer's digest: its uncompressed tar, made on demand
+            chain_id TEXT NOT NULL,              -- the committed snapshot it is made from
+            size INTEGER NOT NULL
+        );
+        CREATE INDEX local_layers_chain ON local_layers(chain_id);
+        """,
     ];
 }

@@ -52,7 +52,7 @@ public sealed class ImageStore
         {
             var id = r.GetString(0);
             if (!map.TryGetValue(id, out var list)) map[id] = list = [];
-            list.Add(ImageReference.ParseNoDefaults(r.GetString(1)));
+            list.Add(ImageReference.FromStored(r.GetString(1)));
         }
         return map;
     }
@@ -67,8 +67,8 @@ public sealed class ImageStore
         var id = r.GetString(0);
         return new ImageRecord
         {
-            Id = Digest.Parse(id),
-            Manifest = new Descriptor { Digest = Digest.Parse(r.GetString(1)), MediaType = r.GetString(2), Size = r.GetInt64(3) },
+            Id = Digest.FromStored(id),
+            Manifest = new Descriptor { Digest = Digest.FromStored(r.GetString(1)), MediaType = r.GetString(2), Size = r.GetInt64(3) },
             ConfigSize = r.GetInt64(4),
             Created = r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
             Added = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
@@ -83,9 +83,9 @@ public sealed class ImageStore
 
     private static LayerRecord ReadLayer(SqliteDataReader r, int o) => new(
         r.GetInt32(o),
-        Digest.Parse(r.GetString(o + 1)),
-        Digest.Parse(r.GetString(o + 2)),
-        new Descriptor { Digest = Digest.Parse(r.GetString(o + 3)), MediaType = r.GetString(o + 4), Size = r.GetInt64(o + 5) },
+        Digest.FromStored(r.GetString(o + 1)),
+        Digest.FromStored(r.GetString(o + 2)),
+        new Descriptor { Digest = Digest.FromStored(r.GetString(o + 3)), MediaType = r.GetString(o + 4), Size = r.GetInt64(o + 5) },
         r.IsDBNull(o + 6) ? null : r.GetInt64(o + 6));
 
     public ImageRecord? Get(Digest id)
@@ -93,8 +93,8 @@ public sealed class ImageStore
         var key = id.ToString();
         var layers = _db.Query("SELECT idx, diff_id, chain_id, blob_digest, blob_media_type, blob_size, diff_size FROM image_layers WHERE image_id=$id ORDER BY idx",
             r => ReadLayer(r, 0), ("$id", key));
-        var tags = _db.Query("SELECT ref FROM tags WHERE image_id=$id ORDER BY ref", r => ImageReference.ParseNoDefaults(r.GetString(0)), ("$id", key));
-        var digests = _db.Query("SELECT ref FROM repo_digests WHERE image_id=$id ORDER BY ref", r => ImageReference.ParseNoDefaults(r.GetString(0)), ("$id", key));
+        var tags = _db.Query("SELECT ref FROM tags WHERE image_id=$id ORDER BY ref", r => ImageReference.FromStored(r.GetString(0)), ("$id", key));
+        var digests = _db.Query("SELECT ref FROM repo_digests WHERE image_id=$id ORDER BY ref", r => ImageReference.FromStored(r.GetString(0)), ("$id", key));
         return _db.Query($"SELECT {Columns} FROM images WHERE id=$id",
             r => ReadImage(r, new() { [key] = layers }, new() { [key] = tags }, new() { [key] = digests }), ("$id", key)).FirstOrDefault();
     }

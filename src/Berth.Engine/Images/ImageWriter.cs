@@ -5,11 +5,12 @@ namespace Berth.Engine.Images;
 
 /// <summary>
 /// The one way an image enters the store, whatever brought it (import, load, pull, build, commit):
-/// its config and layer blobs are already in the content store; this checks that they agree with the
+/// its config is in the content store and its layers are blobs there or layers made here
+/// (<see cref="LocalLayers"/>); this checks that they agree with the
 /// manifest, unpacks the layers, stores the manifest bytes exactly as given, then records the image
 /// and its tags in one transaction.
 /// </summary>
-public sealed class ImageWriter(ImageStore images, IContentStore content, LayerUnpacker unpacker)
+public sealed class ImageWriter(ImageStore images, IContentStore content, IContentProvider layers, LayerUnpacker unpacker)
 {
     public ImageRecord Commit(ReadOnlySpan<byte> manifestBytes, string? mediaType,
         IEnumerable<ImageReference>? tags = null, IEnumerable<ImageReference>? repoDigests = null,
@@ -30,7 +31,7 @@ public sealed class ImageWriter(ImageStore images, IContentStore content, LayerU
         {
             if (!MediaTypes.IsLayer(layer.MediaType))
                 throw new BerthException($"unsupported layer media type \"{layer.MediaType}\" in manifest");
-            if (content.SizeOf(layer.Digest) is not { } size)
+            if (layers.SizeOf(layer.Digest) is not { } size)
                 throw new NotFoundException($"layer {layer.Digest} is missing from the content store");
             if (size != layer.Size)
                 throw new DigestMismatchException($"layer {layer.Digest.Short} is {size} bytes, the manifest says {layer.Size}");

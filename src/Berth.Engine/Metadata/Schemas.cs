@@ -7,6 +7,7 @@ public static class Schemas
     [
         new Snapshots.SnapshotSchema(),
         new Images.ImageSchema(),
+        new Distribution.DistributionSchema(),
         new Containers.ContainerSchema(),
         new Volumes.VolumeSchema(),
     ];

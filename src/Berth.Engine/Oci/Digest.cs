@@ -67,6 +67,18 @@ public readonly record struct Digest
         return true;
     }
 
+    /// <summary>
+    /// Splits a digest this program validated before it stored it (metadata rows): no re-validation.
+    /// Never use it on input from outside.
+    /// </summary>
+    internal static Digest FromStored(string text)
+    {
+        int colon = text.IndexOf(':');
+        if (colon <= 0) return Parse(text);
+        var algorithm = colon == 6 && text.StartsWith("sha256", StringComparison.Ordinal) ? "sha256" : text[..colon];
+        return new Digest(algorithm, text[(colon + 1)..]);
+    }
+
     public bool IsSupported => Algorithm is "sha256" or "sha512";
 
     public static Digest Compute(ReadOnlySpan<byte> data) => FromHash("sha256", SHA256.HashData(data));

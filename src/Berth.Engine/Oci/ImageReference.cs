@@ -49,6 +49,25 @@ public sealed record ImageReference
         catch (BerthException) { reference = null; return false; }
     }
 
+    /// <summary>
+    /// Splits a normalised reference this program validated before storing it (metadata rows):
+    /// <c>domain/path:tag</c> or <c>domain/path@digest</c>. Never use it on input from outside.
+    /// </summary>
+    internal static ImageReference FromStored(string text)
+    {
+        int slash = text.IndexOf('/');
+        int at = text.IndexOf('@');
+        int colon = text.LastIndexOf(':', at < 0 ? text.Length - 1 : at);
+        if (slash <= 0) return ParseNoDefaults(text);
+        string? tag = null;
+        Digest? digest = null;
+        int end = text.Length;
+        if (at > 0) { digest = Oci.Digest.FromStored(text[(at + 1)..]); end = at; }
+        if (colon > slash && colon < end) { tag = text[(colon + 1)..end]; end = colon; }
+        var domain = text[..slash];
+        return new ImageReference { Domain = domain == DefaultDomain ? DefaultDomain : domain, Path = text[(slash + 1)..end], Tag = tag, Digest = digest };
+    }
+
     /// <summary>Parses and normalises the name, without adding a default tag.</summary>
     public static ImageReference ParseNoDefaults(string text)
     {

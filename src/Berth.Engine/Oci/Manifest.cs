@@ -33,4 +33,7 @@ public sealed record ManifestProbe
     [JsonPropertyName("config")] public Descriptor? Config { get; init; }
     [JsonPropertyName("layers")] public List<Descriptor>? Layers { get; init; }
     [JsonPropertyName("manifests")] public List<Descriptor>? Manifests { get; init; }
+    [JsonPropertyName("artifactType")] public string? ArtifactType { get; init; }
+    [JsonPropertyName("subject")] public Descriptor? Subject { get; init; }
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; init; }
 }

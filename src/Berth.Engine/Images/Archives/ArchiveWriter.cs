@@ -1,8 +1,6 @@
-using System.Formats.Tar;
 using System.Text.Json;
 using Berth.Engine.Content;
 using Berth.Engine.Layers;
-using TarEntryType = System.Formats.Tar.TarEntryType;
 using Berth.Engine.Oci;
 
 namespace Berth.Engine.Images.Archives;
@@ -16,20 +14,19 @@ public sealed record SaveRequest(ImageRecord Image, IReadOnlyList<ImageReference
 /// Writes images as a tar: docker-archive (manifest.json, &lt;config&gt;.json, &lt;layer&gt;/layer.tar with
 /// uncompressed layers, as <c>docker load</c> reads it) or an OCI image layout (oci-layout,
 /// index.json, blobs/ with the stored blobs as they are, as skopeo and umoci read it).
-/// Shared layers are written once.
+/// Shared layers are written once; every file is streamed, never buffered whole.
 /// </summary>
 public sealed class ArchiveWriter(IContentProvider content, string tmpDir)
 {
-    private static readonly DateTimeOffset Epoch = DateTimeOffset.FromUnixTimeSeconds(0);
-
     public void Write(IReadOnlyList<SaveRequest> images, ArchiveFormat format, Stream output, CancellationToken ct = default)
     {
-        using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        using var tar = new LayerTarWriter(output, leaveOpen: true);
         if (format == ArchiveFormat.DockerArchive) WriteDocker(images, tar, ct);
         else WriteOci(images, tar, ct);
+        tar.Finish();
     }
 
-    private void WriteDocker(IReadOnlyList<SaveRequest> images, TarWriter tar, CancellationToken ct)
+    private void WriteDocker(IReadOnlyList<SaveRequest> images, LayerTarWriter tar, CancellationToken ct)
     {
         var written = new HashSet<string>(StringComparer.Ordinal);
         var manifest = new List<DockerArchiveEntry>();
@@ -68,7 +65,7 @@ public sealed class ArchiveWriter(IContentProvider content, string tmpDir)
             WriteBytes(tar, "repositories", JsonSerializer.SerializeToUtf8Bytes(repositories, ArchiveJson.Default.DictionaryStringDictionaryStringString));
     }
 
-    private void WriteOci(IReadOnlyList<SaveRequest> images, TarWriter tar, CancellationToken ct)
+    private void WriteOci(IReadOnlyList<SaveRequest> images, LayerTarWriter tar, CancellationToken ct)
     {
         WriteBytes(tar, "oci-layout", OciJson.Bytes(new OciLayoutMarker(), OciJson.Default.OciLayoutMarker));
         AddDirectory(tar, "blobs");
@@ -98,22 +95,26 @@ public sealed class ArchiveWriter(IContentProvider content, string tmpDir)
         WriteBytes(tar, "index.json", OciJson.Bytes(index, OciJson.Default.ImageIndex));
     }
 
-    private void WriteBlob(TarWriter tar, string name, Digest digest)
+    private void WriteBlob(LayerTarWriter tar, string name, Digest digest)
     {
+        var size = content.SizeOf(digest) ?? throw new NotFoundException($"content {digest} not found");
         using var s = content.OpenRead(digest);
-        WriteStream(tar, name, s);
+        WriteStream(tar, name, s, size);
     }
 
     /// <summary>docker-archive layers are plain tars; compressed blobs are inflated on the way out.</summary>
-    private void WriteUncompressedLayer(TarWriter tar, string name, LayerRecord layer)
+    private void WriteUncompressedLayer(LayerTarWriter tar, string name, LayerRecord layer)
     {
-        using var blob = content.OpenRead(layer.Blob.Digest);
-        Span<byte> head = stackalloc byte[4];
-        int n = blob.ReadAtLeast(head, 4, throwOnEndOfStream: false);
-        blob.Position = 0;
-        if (LayerCompression.Detect(head[..n]) == Compression.None)
+        if (MediaTypes.LayerCompressionOf(layer.Blob.MediaType) == Compression.None)
         {
-            WriteStream(tar, name, blob);
+            WriteBlob(tar, name, layer.Blob.Digest);
+            return;
+        }
+        using var blob = content.OpenRead(layer.Blob.Digest);
+        using var inflated = LayerCompression.OpenDecompressed(blob, out _);
+        if (layer.DiffSize is { } known)
+        {
+            WriteStream(tar, name, inflated, known);
             return;
         }
         // The tar header needs the size first: inflate into a temp file, then copy.
@@ -121,11 +122,9 @@ public sealed class ArchiveWriter(IContentProvider content, string tmpDir)
         var tmp = Path.Combine(tmpDir, $"save-{Guid.NewGuid():N}.tar");
         try
         {
-            using (var inflated = LayerCompression.OpenDecompressed(blob, out _))
-            using (var f = File.Create(tmp))
-                inflated.CopyTo(f, 1 << 20);
+            using (var f = File.Create(tmp)) inflated.CopyTo(f, 1 << 20);
             using var read = File.OpenRead(tmp);
-            WriteStream(tar, name, read);
+            WriteStream(tar, name, read, read.Length);
         }
         finally
         {
@@ -133,27 +132,33 @@ public sealed class ArchiveWriter(IContentProvider content, string tmpDir)
         }
     }
 
-    private static void WriteStream(TarWriter tar, string name, Stream data)
+    private static void WriteStream(LayerTarWriter tar, string name, Stream data, long size)
     {
-        var entry = new PaxTarEntry(TarEntryType.RegularFile, name)
+        tar.WriteHeader(Entry(name, TarEntryType.Regular, 0x1a4 /* 0644 */, size));
+        var buffer = new byte[1 << 20];
+        long left = size;
+        while (left > 0)
         {
-            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            ModificationTime = Epoch,
-            DataStream = data,
-        };
-        tar.WriteEntry(entry);
+            int n = data.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n == 0) throw new BerthException($"save: {name} ended after {size - left} of {size} bytes");
+            tar.WriteData(buffer.AsSpan(0, n));
+            left -= n;
+        }
     }
 
-    private static void WriteBytes(TarWriter tar, string name, byte[] bytes)
+    private static void WriteBytes(LayerTarWriter tar, string name, byte[] bytes)
     {
-        using var ms = new MemoryStream(bytes);
-        WriteStream(tar, name, ms);
+        tar.WriteHeader(Entry(name, TarEntryType.Regular, 0x1a4, bytes.Length));
+        tar.WriteData(bytes);
     }
 
-    private static void AddDirectory(TarWriter tar, string name) =>
-        tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, name + "/")
-        {
-            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
-            ModificationTime = Epoch,
-        });
+    private static void AddDirectory(LayerTarWriter tar, string name) =>
+        tar.WriteHeader(Entry(name + "/", TarEntryType.Directory, 0x1ed /* 0755 */, 0));
+
+    private static TarEntry Entry(string name, TarEntryType type, int mode, long size)
+    {
+        var e = new TarEntry { Type = type, Mode = mode, Size = size };
+        e.SetName(System.Text.Encoding.UTF8.GetBytes(name));
+        return e;
+    }
 }

@@ -2,7 +2,6 @@ using Berth.Engine.Content;
 using Berth.Engine.Layers;
 using Berth.Engine.Oci;
 using Berth.Engine.Snapshots;
-using Berth.Engine.Util;
 
 namespace Berth.Engine.Images.Import;
 
@@ -18,32 +17,24 @@ public sealed record ImportOptions
 }
 
 /// <summary>
-/// <c>import</c>: a rootfs tarball (plain, gzip or zstd) becomes a one-layer image in a single pass:
-/// the uncompressed tar is stored as the layer blob while it is unpacked into its snapshot and hashed.
+/// <c>import</c>: a rootfs tarball (plain, gzip or zstd) becomes a one-layer image. The tar is unpacked
+/// once into a snapshot, which is the layer (<see cref="LocalLayers"/>): its canonical tar, written
+/// from the snapshot, is the layer's blob, so the data is written to disk once.
 /// </summary>
-public sealed class RootfsImporter(ImageWriter writer, IContentStore content, ISnapshotter snapshots)
+public sealed class RootfsImporter(ImageWriter writer, IContentStore content, ISnapshotter snapshots, LocalLayers localLayers)
 {
     public ImageRecord Import(Stream input, ImportOptions options, CancellationToken ct = default)
     {
         using var tar = LayerCompression.OpenDecompressed(input, out _);
         var key = $"import-{Guid.NewGuid():N}";
         snapshots.Prepare(key, null);
-        Digest diffId;
-        long tarSize;
+        LocalLayer layer;
         try
         {
-            ApplyResult applied;
-            using (var blob = content.BeginWrite())
-            {
-                applied = LayerApplier.Apply(new TeeReadStream(tar, blob), snapshots.ChangesDir(key),
-                    new ApplyOptions { Whiteouts = WhiteoutMode.Overlay }, ct);
-                if (applied.TarSize == 0)
-                    throw new BerthException($"import {options.Source}: the input is empty: give a tar archive of a root filesystem");
-                blob.Commit(applied.DiffId, applied.TarSize);
-            }
-            diffId = applied.DiffId;
-            tarSize = applied.TarSize;
-            if (!snapshots.Commit(diffId.ToString(), key, applied.UnpackedSize)) snapshots.Remove(key);
+            var applied = LayerApplier.Apply(tar, snapshots.ChangesDir(key), new ApplyOptions { Whiteouts = WhiteoutMode.Overlay }, ct);
+            if (applied.TarSize == 0)
+                throw new BerthException($"import {options.Source}: the input is empty: give a tar archive of a root filesystem");
+            layer = localLayers.Commit(key, null);
         }
         catch
         {
@@ -60,11 +51,10 @@ public sealed class RootfsImporter(ImageWriter writer, IContentStore content, IS
             Os = options.Platform.Os,
             Variant = options.Platform.Variant,
             Config = containerConfig,
-            RootFs = new RootFs { DiffIds = [diffId] },
+            RootFs = new RootFs { DiffIds = [layer.DiffId] },
             History = [new HistoryEntry { Created = now, CreatedBy = "berth import", Comment = options.Message ?? $"Imported from {options.Source}" }],
         };
         var configDescriptor = content.WriteBytes(OciJson.Bytes(config, OciJson.Default.ImageConfig), MediaTypes.OciConfig);
-        var layer = new Descriptor { MediaType = MediaTypes.OciLayer, Digest = diffId, Size = tarSize };
-        return writer.Commit(ImageWriter.NewManifest(configDescriptor, [layer]), MediaTypes.OciManifest, options.Tags, ct: ct);
+        return writer.Commit(ImageWriter.NewManifest(configDescriptor, [layer.Blob]), MediaTypes.OciManifest, options.Tags, ct: ct);
     }
 }
