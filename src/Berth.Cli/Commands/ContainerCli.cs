@@ -15,7 +15,7 @@ internal static class ContainerCli
     public static ContainerService Service(CliContext ctx) => s_services.GetValue(ctx, c =>
     {
         Phases.Enabled = c.Debug;
-        Phases.Mark("service opened");
+        Phases.Mark("image found, opening the containers service");
         var service = new ContainerService(c.Root, new StoreImages(c.Root));
         service.MonitorCommand = MonitorCommandFor(c.RootPath);
         return service;
