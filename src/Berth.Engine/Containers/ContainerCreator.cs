@@ -1,3 +1,4 @@
+using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Spec;
 using Berth.Engine.Snapshots;
 
@@ -47,7 +48,7 @@ public sealed class ContainerCreator(ContainerService service)
             Directory.CreateDirectory(paths.Rootfs);
             BundleBuilder.WriteEtcFiles(spec, paths);
             var runtimeSpec = BundleBuilder.Build(id, spec, paths, service.Volumes);
-            RuntimeSpecFile.Write(paths.Bundle, runtimeSpec);
+            RuntimeSpecFile.Write(paths.Bundle, runtimeSpec, fresh: true);
             Phases.Mark("create: bundle written");
             var container = new Container
             {

@@ -74,7 +74,11 @@ public sealed class ContainerRunner(ContainerService service)
         Phases.Mark("start: rootfs mount known");
         try
         {
-            task = runtime.Start(new RuntimeLaunch(c.Id, paths.Bundle, spec, rootfs, stdio) { Init = c.Spec.Init });
+            task = runtime.Start(new RuntimeLaunch(c.Id, paths.Bundle, spec, rootfs, stdio)
+            {
+                Init = c.Spec.Init,
+                BeforeStart = pid => service.Network.Attach(c, pid),
+            });
         }
         catch (BerthException e)
         {
@@ -91,13 +95,23 @@ public sealed class ContainerRunner(ContainerService service)
     /// <summary>Records an exit: OOM kill (read before the cgroup goes), cleanup, exit code and time.</summary>
     public void Finish(Container c, int exitCode)
     {
+        bool oom = Release(c);
+        service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
+        Phases.Mark("exit: cleaned up and recorded");
+    }
+
+    /// <summary>Frees what a stopped container's process held (cgroups, host mounts, network); returns
+    /// whether the OOM killer ended it.</summary>
+    public bool Release(Container c)
+    {
         Phases.Mark("exit: payload exited");
         bool oom = false;
         try { oom = CgroupDrivers.Host.Open(CgroupDrivers.NameFor(c.Id)).OomKilled; }
         catch (BerthException) { }
         try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
         catch (BerthException) { }
-        service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
-        Phases.Mark("exit: cleaned up and recorded");
+        try { service.Network.Detach(c); }
+        catch (BerthException) { }
+        return oom;
     }
 }

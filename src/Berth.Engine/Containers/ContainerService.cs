@@ -26,6 +26,9 @@ public sealed class ContainerService
     public VolumeStore Volumes { get; }
     public ISnapshotter Snapshots => Root.Snapshots;
 
+    /// <summary>Attaches containers to their networks (see <see cref="IContainerNetwork"/>).</summary>
+    public IContainerNetwork Network { get; set; } = NoNetwork.Instance;
+
     /// <summary>How a detached container's monitor is started: the executable and the arguments before the
     /// container ID. The CLI sets this to itself (<c>berth --root R __berth-monitor</c>).</summary>
     public (string Executable, IReadOnlyList<string> Args)? MonitorCommand { get; set; }
