@@ -35,4 +35,8 @@ public sealed record CreateOptions
     public RestartPolicy RestartPolicy { get; init; } = new();
     public string Runtime { get; init; } = "berth";
     public long? ShmSize { get; init; }
+    /// <summary>An entrypoint of several words (compose's list form); wins over <see cref="Entrypoint"/>.</summary>
+    public List<string>? EntrypointArgs { get; init; }
+    /// <summary>Health check settings over the image's HEALTHCHECK (zero fields inherit it; Test ["NONE"] disables).</summary>
+    public Oci.HealthConfig? Healthcheck { get; init; }
 }

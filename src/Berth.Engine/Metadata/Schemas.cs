@@ -11,5 +11,6 @@ public static class Schemas
         new Containers.ContainerSchema(),
         new Volumes.VolumeSchema(),
         new Build.Cache.BuildCacheSchema(),
+        new Deploy.DeploySchema(),
     ];
 }
