@@ -113,6 +113,10 @@ public static class CommandTable
             TagCommand.Spec,
             VersionCommand.Spec,
             RegistryCommand.Spec,
+            ComposeCli.Group,
+            DeployCommand.Spec,
+            RollbackCommand.Spec,
+            LoadBalancerCommand.Spec,
         ],
     };
 }

@@ -95,15 +95,25 @@ public sealed class Replicas(ContainerService containers, IProjectNetwork networ
     /// Stops many containers at once: the stop signal to all, one shared grace period, SIGKILL to what is
     /// left, then each exit recorded and the container removed (with its anonymous volumes).
     /// </summary>
-    public void StopAndRemove(IReadOnlyList<Container> list, int? timeoutSeconds = null)
+    public void StopAndRemove(IReadOnlyList<Container> list, int? timeoutSeconds = null) =>
+        FinishStop(BeginStop(list), timeoutSeconds);
+
+    /// <summary>Asks the containers to stop (their stop signal); <see cref="FinishStop"/> waits and removes them.</summary>
+    public IReadOnlyList<Container> BeginStop(IReadOnlyList<Container> list)
     {
-        var lifecycle = new ContainerLifecycle(containers);
-        var running = list.Where(c => c.Running && c.Pid > 0).ToList();
-        foreach (var c in running)
+        foreach (var c in list.Where(c => c.Running && c.Pid > 0))
         {
             containers.Store.SetStopRequested(c.Id, true);
             try { containers.RuntimeFor(c.Spec, c.Id).Signal(c.Id, c.Pid, Signals.Parse(c.Spec.StopSignal)); } catch (BerthException) { }
         }
+        return list;
+    }
+
+    /// <summary>Waits one shared grace period for containers asked to stop, kills what is left, removes them all.</summary>
+    public void FinishStop(IReadOnlyList<Container> list, int? timeoutSeconds = null)
+    {
+        var lifecycle = new ContainerLifecycle(containers);
+        var running = list.Where(c => c.Running && c.Pid > 0).ToList();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(timeoutSeconds ?? running.Select(c => c.Spec.StopTimeout ?? 10).DefaultIfEmpty(10).Max());
         foreach (var c in running)
         {

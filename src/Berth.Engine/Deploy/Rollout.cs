@@ -91,6 +91,7 @@ internal sealed class Rollout(Replicas replicas, DeployStore store, ServiceTraff
         var made = new List<Container>();
         var serving = new List<Container>(old);
         var retire = new Queue<Container>(old);
+        var stopping = new List<Container>();
         try
         {
             while (made.Count < next.Spec.Replicas)
@@ -108,13 +109,17 @@ internal sealed class Rollout(Replicas replicas, DeployStore store, ServiceTraff
                 switches.Add(healthy.Elapsed);
                 log.WriteLine($"  {string.Join(", ", fresh.Select(c => c.Name))} ready, traffic switched in {healthy.Elapsed.TotalMilliseconds:0.0} ms" +
                     (leaving.Count > 0 ? $", retiring {string.Join(", ", leaving.Select(c => c.Name))}" : ""));
-                Retire(next, leaving);
+                // Drained replicas are asked to stop now and waited for together at the end (one grace period, not one per batch).
+                traffic.Drain(next, leaving.Select(c => c.Id).ToList(), TimeSpan.FromSeconds(next.Spec.StopGracePeriodSeconds ?? 10));
+                stopping.AddRange(replicas.BeginStop(leaving));
             }
+            replicas.FinishStop(stopping);
         }
         catch (RolloutFailed)
         {
-            traffic.Set(svc, Backends(svc, old.Where(c => replicas.Containers.Find(c.Id) is { Running: true })));
+            traffic.Set(svc, Backends(svc, old.Where(c => !stopping.Contains(c) && replicas.Containers.Find(c.Id) is { Running: true })));
             replicas.StopAndRemove(made.Select(c => replicas.Containers.Find(c.Id)).OfType<Container>().ToList(), 2);
+            replicas.FinishStop(stopping);
             throw;
         }
     }
