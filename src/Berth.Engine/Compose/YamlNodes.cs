@@ -18,7 +18,14 @@ internal sealed class YamlNodes(Func<string, string?> variables)
     public YamlMappingNode Load(string file, string text)
     {
         var stream = new YamlStream();
-        try { stream.Load(new MergingParser(new Parser(new StringReader(text)))); }
+        var parser = new Parser(new StringReader(text));
+        try { stream.Load(parser); }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up on some malformed input without a position: use the last event it read.
+            var at = parser.Current?.End ?? Mark.Empty;
+            throw ComposeException.At(file, (int)at.Line, (int)at.Column, "invalid YAML: malformed value after this point (an unclosed [ or {, or a stray character?)");
+        }
         catch (YamlException e)
         {
             var msg = (e.InnerException?.Message ?? e.Message).Replace("\n", " ");
@@ -29,9 +36,33 @@ internal sealed class YamlNodes(Func<string, string?> variables)
         if (stream.Documents.Count == 0) return new YamlMappingNode();
         var root = stream.Documents[0].RootNode;
         foreach (var n in root.AllNodes) _files.TryAdd(n, file);
+        ApplyMergeKeys(root, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance));
         if (root is YamlScalarNode { Value: null or "" }) return new YamlMappingNode();
         if (root is not YamlMappingNode map) throw Error(root, "", "the top level must be a mapping (services:, networks:, volumes:)");
         return map;
+    }
+
+    /// <summary>YAML's <c>&lt;&lt;: *anchor</c> (or a list of them): the anchored mappings' keys, where this mapping has none of its own.</summary>
+    private void ApplyMergeKeys(YamlNode node, HashSet<YamlNode> done)
+    {
+        if (!done.Add(node)) return;
+        if (node is YamlSequenceNode seq)
+        {
+            foreach (var c in seq.Children) ApplyMergeKeys(c, done);
+            return;
+        }
+        if (node is not YamlMappingNode map) return;
+        foreach (var v in map.Children.Values.ToList()) ApplyMergeKeys(v, done);
+        var mergeKey = new YamlScalarNode("<<");
+        if (!map.Children.TryGetValue(mergeKey, out var sources)) return;
+        map.Children.Remove(mergeKey);
+        var list = sources is YamlSequenceNode s ? s.Children.ToList() : [sources];
+        foreach (var src in list)
+        {
+            if (src is not YamlMappingNode from) throw Error(src, "<<", "a merge key takes a mapping or a list of mappings");
+            foreach (var (k, v) in from.Children)
+                if (!map.Children.ContainsKey(k)) map.Children.Add(k, v);
+        }
     }
 
     public ComposeException Error(YamlNode node, string path, string message) =>
