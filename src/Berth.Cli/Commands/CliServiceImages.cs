@@ -38,7 +38,7 @@ internal sealed class CliServiceImages(CliContext ctx) : IServiceImages
     {
         if (ctx.Root.Images.Find(reference) is { } local) return (reference, local.Id.ToString());
         if (!ImageReference.TryParse(reference, out _)) throw new NotFoundException($"No such image: {reference}");
-        try { return (reference, PullCommand.EnsureImage(ctx, reference, quiet: true).Id.ToString()); }
+        try { return (reference, PullCommand.EnsureImage(ctx, reference, quiet: true, always: true).Id.ToString()); }
         catch (BerthException e) { throw new BerthException($"image {reference} not found locally and cannot be pulled: {e.Message}"); }
     }
 

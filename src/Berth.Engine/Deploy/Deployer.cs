@@ -233,8 +233,11 @@ public sealed class Deployer
             target = revisions.Where(r => r.Number < svc.Revision && r.Status != Revision.Failed && r.Status != "rolling").LastOrDefault()
                 ?? throw new BerthException($"service {svc.Key} has no previous revision to roll back to (it runs revision {svc.Revision})");
         }
-        var imageId = _images.LocalId(target.ImageId) ?? _images.ForReference(target.Image).Id;
-        return Rollout.Run(Live(svc), target.Spec, imageId == target.ImageId ? target.ImageId : target.Image, imageId,
+        // By its tag while the tag still names the same image, else by the image ID; pulled only when it is gone.
+        var (image, imageId) = _images.LocalId(target.Image) == target.ImageId ? (target.Image, target.ImageId)
+            : _images.LocalId(target.ImageId) is { } local ? (local, local)
+            : _images.ForReference(target.Image);
+        return Rollout.Run(Live(svc), target.Spec with { Image = image }, image, imageId,
             o with { Note = $"rollback to {target.Number}" });
     }
 
