@@ -127,6 +127,50 @@ public sealed class LoadBalancerTests : IDisposable
     }
 
     [Fact]
+    public async Task Switching_under_continuous_load_then_stopping_the_drained_member_fails_no_request()
+    {
+        // Two members on the same port of different loopback addresses, each answering after a short delay.
+        var a = Backend("a", 2, TimeSpan.FromMilliseconds(5));
+        var bListener = new TcpListener(IPAddress.Parse("127.0.0.3"), a.Port);
+        bListener.Start();
+        _backends.Add(bListener);
+        _ = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient x;
+                try { x = await bListener.AcceptTcpClientAsync(_stop.Token); } catch { return; }
+                _ = Task.Run(async () => { using (x) { await Task.Delay(5); await x.GetStream().WriteAsync("b"u8.ToArray()); } });
+            }
+        });
+        var (server, port, _) = Start(a.Port, new LbBackend("A", a.Address));
+        using (server)
+        {
+            using var load = new CancellationTokenSource();
+            var results = new System.Collections.Concurrent.ConcurrentBag<string>();
+            // Client threads of their own: blocking clients on the thread pool would starve the balancer's tasks.
+            var clients = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+            {
+                while (!load.IsCancellationRequested)
+                {
+                    try { results.Add(Get(port)); } catch (Exception e) { results.Add("error: " + e.Message); }
+                }
+            })).ToList();
+            clients.ForEach(t => t.Start());
+            await Task.Delay(200);
+            LbProcess.SetBackends(_dir, [new LbBackend("B", "127.0.0.3")], running: true);
+            Assert.True(LbProcess.Drain(_dir, ["A"], TimeSpan.FromSeconds(5)));
+            _backends[0].Stop(); // the old member goes away once drained
+            await Task.Delay(300);
+            load.Cancel();
+            clients.ForEach(t => t.Join());
+            Assert.DoesNotContain(results, r => r is not ("a" or "b"));
+            Assert.Contains("a", results);
+            Assert.Contains("b", results);
+        }
+    }
+
+    [Fact]
     public void A_port_in_use_is_one_clear_error()
     {
         var taken = new TcpListener(IPAddress.Loopback, 0);

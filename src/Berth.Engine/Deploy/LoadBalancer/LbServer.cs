@@ -15,20 +15,33 @@ public sealed class LbServer : IDisposable
     private readonly string _dir;
     private readonly List<Socket> _listeners = [];
     private readonly ConcurrentDictionary<string, int> _active = new();
-    private volatile LbMembership _membership;
+    private volatile State _state;
     private int _next;
     private int _dirty = 1;
 
     public LbServer(string dir)
     {
         _dir = dir;
-        _membership = LbMembership.Read(dir) ?? throw new BerthException($"load balancer: no membership file in {dir}", BerthException.EngineError);
+        _state = new State(LbMembership.Read(dir) ?? throw new BerthException($"load balancer: no membership file in {dir}", BerthException.EngineError));
     }
+
+    /// <summary>
+    /// A membership and the connections still choosing a backend from it. A new membership is reported only
+    /// once none is left choosing from the old one, so every connection to a removed replica is already in
+    /// its open count when the rollout starts draining it.
+    /// </summary>
+    private sealed class State(LbMembership membership)
+    {
+        public LbMembership Membership { get; } = membership;
+        public int Choosing;
+    }
+
+    private LbMembership Current => _state.Membership;
 
     /// <summary>Binds every listener; throws with the address that could not be bound.</summary>
     public void Bind()
     {
-        foreach (var l in _membership.Listeners)
+        foreach (var l in Current.Listeners)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -52,14 +65,16 @@ public sealed class LbServer : IDisposable
     {
         for (int i = 0; i < _listeners.Count; i++)
         {
-            var (socket, listener) = (_listeners[i], _membership.Listeners[i]);
+            var (socket, listener) = (_listeners[i], Current.Listeners[i]);
             _ = Task.Run(() => AcceptLoop(socket, listener, stop), stop);
         }
         while (!stop.IsCancellationRequested)
         {
-            if (LbMembership.Read(_dir) is { } m && m.Generation != _membership.Generation)
+            if (LbMembership.Read(_dir) is { } m && m.Generation != Current.Generation)
             {
-                _membership = m;
+                var old = _state;
+                _state = new State(m);
+                SpinWait.SpinUntil(() => Volatile.Read(ref old.Choosing) == 0);
                 _dirty = 1;
             }
             if (Interlocked.Exchange(ref _dirty, 0) == 1) WriteStatus();
@@ -69,7 +84,7 @@ public sealed class LbServer : IDisposable
 
     private void WriteStatus()
     {
-        try { new LbStatus(_membership.Generation, new Dictionary<string, int>(_active.Where(kv => kv.Value > 0))).Write(_dir); }
+        try { new LbStatus(Current.Generation, new Dictionary<string, int>(_active.Where(kv => kv.Value > 0))).Write(_dir); }
         catch (IOException) { _dirty = 1; }
     }
 
@@ -91,12 +106,11 @@ public sealed class LbServer : IDisposable
         using (client)
         {
             client.NoDelay = true;
-            var backends = _membership.Backends;
-            if (backends.Count == 0) return;
-            int start = (int)((uint)Interlocked.Increment(ref _next) % (uint)backends.Count);
-            for (int i = 0; i < backends.Count; i++)
+            int start = (int)((uint)Interlocked.Increment(ref _next) & int.MaxValue);
+            for (int attempt = 0; ; attempt++)
             {
-                var b = backends[(start + i) % backends.Count];
+                var b = Choose(start + attempt, attempt);
+                if (b is null) return;
                 var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
@@ -106,22 +120,46 @@ public sealed class LbServer : IDisposable
                 catch (Exception e) when (e is SocketException or OperationCanceledException)
                 {
                     upstream.Dispose();
+                    Release(b);
                     continue;
                 }
-                _active.AddOrUpdate(b.Id, 1, (_, n) => n + 1);
-                _dirty = 1;
                 try
                 {
                     using (upstream) await Pump(client, upstream);
                 }
-                finally
-                {
-                    _active.AddOrUpdate(b.Id, 0, (_, n) => n - 1);
-                    _dirty = 1;
-                }
+                finally { Release(b); }
                 return;
             }
         }
+    }
+
+    /// <summary>The backend for this attempt, already counted as open (null when every member was tried).</summary>
+    private LbBackend? Choose(int index, int attempt)
+    {
+        State st;
+        for (;;)
+        {
+            st = _state;
+            Interlocked.Increment(ref st.Choosing);
+            if (ReferenceEquals(st, _state)) break;
+            Interlocked.Decrement(ref st.Choosing);
+        }
+        try
+        {
+            var backends = st.Membership.Backends;
+            if (attempt >= backends.Count) return null;
+            var b = backends[index % backends.Count];
+            _active.AddOrUpdate(b.Id, 1, (_, n) => n + 1);
+            _dirty = 1;
+            return b;
+        }
+        finally { Interlocked.Decrement(ref st.Choosing); }
+    }
+
+    private void Release(LbBackend b)
+    {
+        _active.AddOrUpdate(b.Id, 0, (_, n) => n - 1);
+        _dirty = 1;
     }
 
     /// <summary>Copies both ways; when one side finishes sending, the other side's sending half is shut.</summary>
