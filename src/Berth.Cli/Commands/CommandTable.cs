@@ -44,6 +44,7 @@ public static class CommandTable
             ContainerInspectCommand.Spec,
             KillCommand.Spec,
             LogsCommand.Spec,
+            PortCommand.Spec,
             PsCommand.Spec.As("ls", "ps", "list"),
             ContainerPruneCommand.Spec,
             RenameCommand.Spec,
@@ -63,6 +64,7 @@ public static class CommandTable
         Subcommands =
         [
             SystemDfCommand.Spec,
+            EventsCommand.Spec,
         ],
     };
 
@@ -75,6 +77,7 @@ public static class CommandTable
             ImageGroup,
             SystemGroup,
             VolumeCommands.Group,
+            NetworkCommands.Group,
             // Top-level shortcuts, as docker has them
             HistoryCommand.Spec,
             ImagesCommand.Spec,
@@ -109,6 +112,9 @@ public static class CommandTable
             TagCommand.Spec,
             VersionCommand.Spec,
             RegistryCommand.Spec,
+            PortCommand.Spec,
+            EventsCommand.Spec,
+            DnsCommand.Spec,
         ],
     };
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Engine.Events;
 using Berth.Engine.Runtime.Interop;
 
 namespace Berth.Engine.Containers;
@@ -77,6 +78,7 @@ public sealed class ContainerLifecycle(ContainerService service)
     {
         if (!c.Running) return;
         Store.SetStopRequested(c.Id, true);
+        service.Events.Container("stop", c);
         var timeout = TimeSpan.FromSeconds(timeoutSeconds ?? c.Spec.StopTimeout ?? 10);
         if (c.State == ContainerState.Running && c.Pid > 0)
         {
@@ -94,6 +96,7 @@ public sealed class ContainerLifecycle(ContainerService service)
     {
         if (c.State != ContainerState.Running || c.Pid <= 0)
             throw new BerthException($"cannot kill container: {c.Name}: container {c.Id} is not running");
+        service.Events.Container("kill", c, ("signal", signal.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Signal(c, signal);
         if (signal == Signals.SIGKILL) ChildProcess.WaitGone(c.Pid, c.PidStart, TimeSpan.FromSeconds(10));
     }
@@ -137,6 +140,7 @@ public sealed class ContainerLifecycle(ContainerService service)
         NameGenerator.Validate(newName);
         if (newName == c.Name) throw new BerthException($"Renaming a container with the same name as its current name");
         Store.Rename(c.Id, newName);
+        service.Events.Container("rename", c with { Name = newName }, ("oldName", "/" + c.Name));
     }
 
     /// <summary>docker rm: refuses a running container unless forced; -v also removes its anonymous volumes.</summary>
@@ -158,6 +162,8 @@ public sealed class ContainerLifecycle(ContainerService service)
     {
         try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
         catch (BerthException) { }
+        try { service.Network.Detach(c); }
+        catch (BerthException) { }
         if (service.Snapshots.Stat(c.SnapshotKey) is not null)
         {
             try { service.Snapshots.Remove(c.SnapshotKey); }
@@ -171,6 +177,7 @@ public sealed class ContainerLifecycle(ContainerService service)
             catch (DirectoryNotFoundException) { }
         }
         Store.Delete(c.Id);
+        service.Events.Container("destroy", c);
         Phases.Mark("rm: removed");
         if (volumes)
         {

@@ -1,3 +1,4 @@
+using Berth.Engine.Events;
 using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Cgroups;
 using Berth.Engine.Runtime.Interop;
@@ -74,7 +75,11 @@ public sealed class ContainerRunner(ContainerService service)
         Phases.Mark("start: rootfs mount known");
         try
         {
-            task = runtime.Start(new RuntimeLaunch(c.Id, paths.Bundle, spec, rootfs, stdio) { Init = c.Spec.Init });
+            task = runtime.Start(new RuntimeLaunch(c.Id, paths.Bundle, spec, rootfs, stdio)
+            {
+                Init = c.Spec.Init,
+                BeforeStart = pid => service.Network.Attach(c, pid),
+            });
         }
         catch (BerthException e)
         {
@@ -84,6 +89,7 @@ public sealed class ContainerRunner(ContainerService service)
         Phases.Mark("start: payload running");
         int self = Environment.ProcessId;
         service.Store.MarkStarted(c.Id, task.Pid, ChildProcess.StartTime(task.Pid), self, ChildProcess.StartTime(self), DateTimeOffset.UtcNow);
+        service.Events.Container("start", c);
         Phases.Mark("start: recorded");
         return task;
     }
@@ -97,7 +103,10 @@ public sealed class ContainerRunner(ContainerService service)
         catch (BerthException) { }
         try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
         catch (BerthException) { }
+        try { service.Network.Detach(c); }
+        catch (BerthException) { }
         service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
+        service.Events.Container("die", c, ("exitCode", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Phases.Mark("exit: cleaned up and recorded");
     }
 }

@@ -39,6 +39,14 @@ public sealed class ContainerService
     public VolumeStore Volumes { get; }
     public ISnapshotter Snapshots => Root.Snapshots;
 
+    /// <summary>Attaches containers to their networks (see <see cref="IContainerNetwork"/>).</summary>
+    public IContainerNetwork Network { get; set; } = NoNetwork.Instance;
+
+    /// <summary>Where container events (create, start, die, stop, destroy...) are recorded.</summary>
+    public Events.EventLog Events => _events ??= Berth.Engine.Events.EventLog.For(Root);
+
+    private Events.EventLog? _events;
+
     /// <summary>How a detached container's monitor is started: the executable and the arguments before the
     /// container ID. The CLI sets this to itself (<c>berth --root R __berth-monitor</c>).</summary>
     public (string Executable, IReadOnlyList<string> Args)? MonitorCommand { get; set; }
@@ -76,6 +84,8 @@ public sealed class ContainerService
             oom = Runtime.Cgroups.CgroupDrivers.Host.Open(Runtime.Cgroups.CgroupDrivers.NameFor(c.Id)).OomKilled;
             RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, Paths(c.Id).Bundle);
         }
+        catch (BerthException) { }
+        try { Network.Detach(c); }
         catch (BerthException) { }
         Store.MarkExited(c.Id, killed ? 137 : 255, oom, DateTimeOffset.UtcNow, "the container's monitor process exited unexpectedly");
         return Store.Get(c.Id) ?? c;

@@ -10,5 +10,6 @@ public static class Schemas
         new Distribution.DistributionSchema(),
         new Containers.ContainerSchema(),
         new Volumes.VolumeSchema(),
+        new Networking.NetworkSchema(),
     ];
 }
