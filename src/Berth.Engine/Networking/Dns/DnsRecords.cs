@@ -19,12 +19,15 @@ public sealed class DnsRecords
 {
     private readonly List<DnsEntry> _entries;
     private readonly Dictionary<string, string> _networkNames;
-    private readonly Dictionary<string, int> _rotation = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _rotation;
 
-    public DnsRecords(IEnumerable<DnsEntry> entries, IReadOnlyDictionary<string, string> networkNames)
+    /// <param name="rotation">Round-robin turns per name, kept by the caller across reloads (every container
+    /// started reloads the records; the turns must go on).</param>
+    public DnsRecords(IEnumerable<DnsEntry> entries, IReadOnlyDictionary<string, string> networkNames, Dictionary<string, int>? rotation = null)
     {
         _entries = entries.ToList();
         _networkNames = new Dictionary<string, string>(networkNames);
+        _rotation = rotation ?? new Dictionary<string, int>(StringComparer.Ordinal);
     }
 
     public (DnsOutcome Outcome, List<uint> Addresses, string? PtrName) Resolve(string networkId, uint client, string name, ushort type)

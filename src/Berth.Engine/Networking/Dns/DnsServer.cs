@@ -28,6 +28,7 @@ public sealed class DnsServer(StateRoot root)
     private DnsRecords _records = new([], new Dictionary<string, string>());
     private long _dataVersion = -1;
     private DnsForwarder _forwarder = new([]);
+    private readonly Dictionary<string, int> _rotation = new(StringComparer.Ordinal);
 
     /// <summary>Serves until nothing needs it. Tells the starter "S" (serving) or "E message" on <paramref name="notifyFd"/>.</summary>
     public int Run(int notifyFd)
@@ -227,7 +228,8 @@ public sealed class DnsServer(StateRoot root)
         long version = Convert.ToInt64(_store.Db.Scalar("PRAGMA data_version"), CultureInfo.InvariantCulture);
         if (version == _dataVersion) return;
         var names = _store.List().ToDictionary(n => n.Id, n => n.Name);
-        _records = new DnsRecords(_store.DnsEntries(), names);
+        if (_rotation.Count > 10_000) _rotation.Clear();
+        _records = new DnsRecords(_store.DnsEntries(), names, _rotation);
         _dataVersion = version;
     }
 
