@@ -31,12 +31,14 @@ internal sealed class DnsProcess(string rootPath, (string Executable, IReadOnlyL
         Start(command.Value);
     }
 
-    /// <summary>Tells a running server the networks changed (it exits when none needs it).</summary>
+    /// <summary>Tells a running server the networks changed; when none needs it any more it exits, and
+    /// this returns once it has.</summary>
     public void Reload()
     {
         if (!Running) return;
         using var _ = FileLock.Exclusive(_paths.Lock);
-        if (Running) Send("reload");
+        if (_paths.ReadPid() is not { } p || !ChildProcess.IsAlive(p.Pid, p.Start)) return;
+        if (Send("reload") == "ok 0") ChildProcess.WaitGone(p.Pid, p.Start, TimeSpan.FromSeconds(10));
     }
 
     private void Start((string Executable, IReadOnlyList<string> Args) cmd)
@@ -60,7 +62,7 @@ internal sealed class DnsProcess(string rootPath, (string Executable, IReadOnlyL
         }
     }
 
-    private void Send(string line)
+    private string Send(string line)
     {
         using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         s.ReceiveTimeout = 10_000;
@@ -72,6 +74,7 @@ internal sealed class DnsProcess(string rootPath, (string Executable, IReadOnlyL
             int n = s.Receive(buffer);
             var reply = Encoding.UTF8.GetString(buffer, 0, n).Trim();
             if (reply.StartsWith("E ", StringComparison.Ordinal)) throw new BerthException(reply[2..], BerthException.EngineError);
+            return reply;
         }
         catch (SocketException e)
         {
