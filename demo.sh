@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install what berth needs, build it, make a busybox base image,
-# import it and list it. State goes to $BERTH_ROOT (default: a demo root under /tmp).
+# The main job on a fresh machine: install what berth needs, build it, make a busybox base image and
+# import it, build the example app in examples/hello from its Dockerfile, and run it.
+# State goes to $BERTH_ROOT (default: a demo root under /tmp).
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
@@ -19,5 +20,7 @@ for a in $("$work/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf b
 echo 'root:x:0:0:root:/root:/bin/sh' > "$work/rootfs/etc/passwd"
 echo 'root:x:0:' > "$work/rootfs/etc/group"
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-out/berth import "$work/rootfs.tar" busybox:demo
+out/berth import -c 'CMD ["/bin/sh"]' "$work/rootfs.tar" busybox:demo
+out/berth build -t hello:demo examples/hello
 out/berth images
+out/berth run --rm hello:demo

@@ -19,6 +19,7 @@ public sealed class StateRoot : IDisposable
     private OverlaySnapshotter? _snapshots;
     private ImageStore? _images;
     private LocalLayers? _localLayers;
+    private Build.Cache.BuildCache? _buildCache;
 
     public StateRoot(string path)
     {
@@ -42,16 +43,18 @@ public sealed class StateRoot : IDisposable
     /// <summary>Image records and tags (metadata) over the content store.</summary>
     public ImageStore Images => _images ??= new ImageStore(Db, Content);
 
-    /// <summary>Answers which containers use an image (the containers domain plugs in here).</summary>
-    public IImageUsers ImageUsers => NoImageUsers.Instance;
+    /// <summary>Answers which containers use an image.</summary>
+    public IImageUsers ImageUsers => new Containers.ContainerImageUsers(new Containers.ContainerService(this, new Containers.StoreImages(this)));
 
-    public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LocalLayers, LockPath);
+    public ImageGarbageCollector ImageGarbage => new(Images, Content, Snapshots, LocalLayers, LockPath, [BuildCache]);
 
     /// <summary>Layers made here, kept as snapshots; their tars are written on demand.</summary>
     public LocalLayers LocalLayers => _localLayers ??= new LocalLayers(Db, Snapshots);
 
     /// <summary>What images name, readable by digest: stored blobs and layers made here.</summary>
     public ImageContent ImageContent => new(Content, LocalLayers);
+    /// <summary>Build step results by cache key (a garbage-collection root).</summary>
+    public Build.Cache.BuildCache BuildCache => _buildCache ??= new Build.Cache.BuildCache(Db);
 
     /// <summary>The one way images enter the store (import, load, pull, build, commit).</summary>
     public ImageWriter ImageWriter => new(Images, Content, ImageContent, new LayerUnpacker(Snapshots, Content));

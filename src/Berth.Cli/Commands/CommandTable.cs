@@ -17,6 +17,7 @@ public static class CommandTable
     {
         Subcommands =
         [
+            BuildCommand.Spec,
             HistoryCommand.Spec,
             ImportCommand.Spec,
             ImageInspectCommand.Spec,
@@ -76,9 +77,11 @@ public static class CommandTable
             ContainerGroup,
             ImageGroup,
             SystemGroup,
+            BuilderPruneCommand.Group,
             VolumeCommands.Group,
             NetworkCommands.Group,
             // Top-level shortcuts, as docker has them
+            BuildCommand.Spec,
             HistoryCommand.Spec,
             ImagesCommand.Spec,
             ImportCommand.Spec,
@@ -90,6 +93,7 @@ public static class CommandTable
             PushCommand.Spec,
             RunCommand.Spec,
             CreateCommand.Spec,
+            ExportCommand.Spec,
             MonitorCommand.Spec,
             AttachCommand.Spec,
             CommitCommand.Spec,

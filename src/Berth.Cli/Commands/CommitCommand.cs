@@ -1,4 +1,5 @@
 using Berth.Cli.CommandLine;
+using Berth.Engine.Build.Execution;
 using Berth.Engine.Containers;
 using Berth.Engine.Oci;
 
@@ -25,13 +26,14 @@ internal static class CommitCommand
     {
         var service = ContainerCli.Service(ctx);
         var c = service.Get(a.Arg(0));
-        var changes = ConfigChanges.Parse(a.Values("change"));
+        var changes = a.Values("change");
+        if (changes.Count > 0) ConfigInstructions.ApplyChanges(new ContainerConfig(), changes); // bad changes fail before anything is written
         var image = new ContainerCommitter(service).Commit(c, new CommitOptions
         {
             Author = a.Value("author"),
             Message = a.Value("message"),
             Tags = a.Args.Count > 1 ? [ImageReference.Parse(a.Arg(1))] : [],
-            Changes = changes.Count == 0 ? null : cfg => ConfigChanges.Apply(cfg, changes),
+            Changes = changes.Count == 0 ? null : cfg => ConfigInstructions.ApplyChanges(cfg, changes),
         });
         ctx.Out.Write(image.Id + "\n");
         return 0;

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Berth.Cli.Output;
 using Berth.Engine;
 using Berth.Engine.Containers;
+using Berth.Engine.Runtime;
 
 namespace Berth.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class ContainerCli
     public static ContainerService Service(CliContext ctx) => s_services.GetValue(ctx, c =>
     {
         Phases.Enabled = c.Debug;
-        Phases.Mark("service opened");
+        Phases.Mark("image found, opening the containers service");
         var service = new ContainerService(c.Root, new StoreImages(c.Root));
         service.MonitorCommand = SelfCommand(c.RootPath, MonitorCommand.Name);
         service.Network = new Engine.Networking.ContainerNetworking(service, NetworkCli.Service(c));

@@ -1,5 +1,6 @@
 using Berth.Cli.CommandLine;
 using Berth.Engine;
+using Berth.Engine.Build.Execution;
 using Berth.Engine.Images.Import;
 using Berth.Engine.Oci;
 
@@ -26,7 +27,9 @@ internal static class ImportCommand
         var tags = a.Args.Count > 1 ? new[] { ImageReference.Parse(a.Arg(1)) } : [];
         if (source.StartsWith("http://", StringComparison.Ordinal) || source.StartsWith("https://", StringComparison.Ordinal))
             throw new BerthException($"importing from a URL is not supported: download {source} first and import the file");
-        var changes = ConfigChanges.Parse(a.Values("change"));
+        var changes = a.Values("change");
+        // Checked before the tarball is read: a bad change fails fast and changes nothing.
+        if (changes.Count > 0) ConfigInstructions.ApplyChanges(new ContainerConfig(), changes);
         using var input = OpenInput(source);
         var root = ctx.Root;
         using var _ = root.SharedLock();
@@ -36,7 +39,7 @@ internal static class ImportCommand
             Source = source,
             Message = a.Value("message"),
             Platform = a.Value("platform") is { } p ? Platform.Parse(p) : Platform.Default,
-            Changes = changes.Count == 0 ? null : c => ConfigChanges.Apply(c, changes),
+            Changes = changes.Count == 0 ? null : c => ConfigInstructions.ApplyChanges(c, changes),
             Tags = tags,
         });
         ctx.Out.Write(image.Id + "\n");

@@ -1,6 +1,7 @@
 using Berth.Cli.CommandLine;
 using Berth.Engine;
 using Berth.Engine.Containers;
+using Berth.Engine.Runtime;
 
 namespace Berth.Cli.Commands;
 
@@ -29,6 +30,8 @@ internal static class RunCommand
 
     private static int RunContainer(CliContext ctx, ParsedArgs a)
     {
+        Phases.Enabled = ctx.Debug;
+        Phases.Mark("run: arguments parsed");
         var options = ContainerOptions.Parse(a);
         ContainerOptions.EnsureImage(ctx, a, options.Image);
         bool detach = a.Flag("detach");

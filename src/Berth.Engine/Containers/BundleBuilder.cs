@@ -1,6 +1,5 @@
 using Berth.Engine.Runtime.Cgroups;
 using Berth.Engine.Runtime.Spec;
-using Berth.Engine.Util;
 using Berth.Engine.Volumes;
 
 namespace Berth.Engine.Containers;
@@ -96,15 +95,16 @@ public static class BundleBuilder
         Options = ["rbind", propagation.Length > 0 ? propagation : "rprivate", .. readOnly ? new[] { "ro" } : []],
     };
 
-    /// <summary>/etc/hosts, /etc/hostname and /etc/resolv.conf as docker writes them for this network mode.</summary>
+    /// <summary>/etc/hosts, /etc/hostname and /etc/resolv.conf as docker writes them for this network mode.
+    /// Written in place: the container's directory is new and nothing reads it before the record exists.</summary>
     public static void WriteEtcFiles(ContainerSpec c, ContainerPaths paths)
     {
-        AtomicFile.WriteAllText(paths.Hostname, c.Hostname + "\n");
+        File.WriteAllText(paths.Hostname, c.Hostname + "\n");
         string hosts = c.NetworkMode == "host" && File.Exists("/etc/hosts")
             ? File.ReadAllText("/etc/hosts")
             : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
-        AtomicFile.WriteAllText(paths.Hosts, hosts);
-        AtomicFile.WriteAllText(paths.ResolvConf, ResolvConf(c.NetworkMode == "host"));
+        File.WriteAllText(paths.Hosts, hosts);
+        File.WriteAllText(paths.ResolvConf, ResolvConf(c.NetworkMode == "host"));
     }
 
     /// <summary>The host's resolv.conf; outside the host's network, loopback resolvers cannot be reached, so

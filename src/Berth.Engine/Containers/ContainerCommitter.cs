@@ -15,9 +15,10 @@ public sealed record CommitOptions
 }
 
 /// <summary>
-/// <c>commit</c>: a container's changes (its overlay upper directory, whiteouts translated) become one new
-/// layer on top of its image's, and its configuration (env, command, user, workdir, labels) the new
-/// image's config, as docker does.
+/// <c>commit</c>: a container's changes (its overlay upper directory, whiteouts and opaque directories
+/// included) become one new layer on top of its image's, and its configuration (env, command, user,
+/// workdir, labels) the new image's config, as docker does. The changes are copied once, into a new
+/// snapshot over the image's top layer, which is the layer (<see cref="LocalLayers"/>).
 /// </summary>
 public sealed class ContainerCommitter(ContainerService service)
 {
@@ -29,11 +30,24 @@ public sealed class ContainerCommitter(ContainerService service)
             ?? throw new NotFoundException($"the image of container {c.Name} ({c.Spec.ImageId}) is no longer in the store");
         var baseConfig = root.Images.ReadConfig(baseImage);
 
-        DiffResult diff;
-        using (var blob = root.Content.BeginWrite())
+        var parent = baseImage.TopChainId;
+        var key = $"commit-{Guid.NewGuid():N}";
+        var snapshots = service.Snapshots;
+        snapshots.Prepare(key, parent?.ToString());
+        LocalLayer layer;
+        try
         {
-            diff = LayerDiff.WriteOverlayUpper(service.Snapshots.ChangesDir(c.SnapshotKey), blob);
-            blob.Commit(diff.DiffId, diff.TarSize);
+            var upper = snapshots.ChangesDir(c.SnapshotKey);
+            var target = snapshots.ChangesDir(key);
+            var lowers = snapshots.LowerDirs(key);
+            ContainerFilesystem.Pipe(w => LayerDiff.WriteOverlayUpper(upper, w),
+                r => LayerApplier.Apply(r, target, new ApplyOptions { Whiteouts = WhiteoutMode.Overlay, LowerDirs = lowers }));
+            layer = root.LocalLayers.Commit(key, parent);
+        }
+        catch
+        {
+            if (snapshots.Stat(key) is not null) snapshots.Remove(key);
+            throw;
         }
 
         var s = c.Spec;
@@ -54,7 +68,7 @@ public sealed class ContainerCommitter(ContainerService service)
             Created = now,
             Author = options.Author ?? baseConfig.Author,
             Config = runConfig,
-            RootFs = new RootFs { DiffIds = [.. baseConfig.RootFs.DiffIds, diff.DiffId] },
+            RootFs = new RootFs { DiffIds = [.. baseConfig.RootFs.DiffIds, layer.DiffId] },
             History = [.. baseConfig.History ?? [], new HistoryEntry
             {
                 Created = now,
@@ -64,7 +78,7 @@ public sealed class ContainerCommitter(ContainerService service)
             }],
         };
         var configDescriptor = root.Content.WriteBytes(OciJson.Bytes(config, OciJson.Default.ImageConfig), MediaTypes.OciConfig);
-        var layers = baseImage.Layers.Select(l => l.Blob).Append(new Descriptor { MediaType = MediaTypes.OciLayer, Digest = diff.DiffId, Size = diff.TarSize }).ToList();
+        var layers = baseImage.Layers.Select(l => l.Blob).Append(layer.Blob).ToList();
         return root.ImageWriter.Commit(ImageWriter.NewManifest(configDescriptor, layers), MediaTypes.OciManifest, options.Tags);
     }
 }

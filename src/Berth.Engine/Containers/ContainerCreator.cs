@@ -1,4 +1,5 @@
 using Berth.Engine.Events;
+using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Spec;
 using Berth.Engine.Snapshots;
 
@@ -48,7 +49,7 @@ public sealed class ContainerCreator(ContainerService service)
             Directory.CreateDirectory(paths.Rootfs);
             BundleBuilder.WriteEtcFiles(spec, paths);
             var runtimeSpec = BundleBuilder.Build(id, spec, paths, service.Volumes);
-            RuntimeSpecFile.Write(paths.Bundle, runtimeSpec);
+            RuntimeSpecFile.Write(paths.Bundle, runtimeSpec, fresh: true);
             Phases.Mark("create: bundle written");
             var container = new Container
             {

@@ -1,5 +1,6 @@
 using System.Text;
 using Berth.Engine.Events;
+using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Interop;
 
 namespace Berth.Engine.Containers;
@@ -157,34 +158,39 @@ public sealed class ContainerLifecycle(ContainerService service)
         Delete(c, volumes);
     }
 
-    /// <summary>Removes what a stopped container owns: cgroups, its layer, its directory, its record.</summary>
-    public void Delete(Container c, bool volumes)
+    /// <summary>Removes what a stopped container owns: cgroups (unless <paramref name="released"/> says they
+    /// are gone already), its layer and record (one transaction), its directory, and with
+    /// <paramref name="volumes"/> its anonymous volumes.</summary>
+    public void Delete(Container c, bool volumes, bool released = false)
     {
-        try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
-        catch (BerthException) { }
-        try { service.Network.Detach(c); }
-        catch (BerthException) { }
-        if (service.Snapshots.Stat(c.SnapshotKey) is not null)
+        if (!released)
+        {
+            try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
+            catch (BerthException) { }
+            try { service.Network.Detach(c); }
+            catch (BerthException) { }
+        }
+        service.Root.Db.InTransaction(() =>
         {
             try { service.Snapshots.Remove(c.SnapshotKey); }
             catch (NotFoundException) { }
-        }
+            Store.Delete(c.Id);
+        });
         var dir = service.Paths(c.Id).Dir;
-        if (Directory.Exists(dir))
+        var trash = Path.Combine(service.Root.ContainersDir, $".trash-{c.Id}-{Guid.NewGuid():N}");
+        try
         {
-            var trash = Path.Combine(service.Root.ContainersDir, $".trash-{c.Id}-{Guid.NewGuid():N}");
-            try { Directory.Move(dir, trash); Directory.Delete(trash, recursive: true); }
-            catch (DirectoryNotFoundException) { }
+            Directory.Move(dir, trash);
+            Directory.Delete(trash, recursive: true);
         }
-        Store.Delete(c.Id);
+        catch (DirectoryNotFoundException) { }
         service.Events.Container("destroy", c);
         Phases.Mark("rm: removed");
-        if (volumes)
-        {
-            var all = Store.List();
-            foreach (var m in c.Spec.Mounts.Where(m => m.Type == "volume" && m.Anonymous))
-                try { service.Volumes.Remove(m.Source, all, force: true); } catch (BerthException) { }
-        }
+        var anonymous = volumes ? c.Spec.Mounts.Where(m => m.Type == "volume" && m.Anonymous).Select(m => m.Source).ToList() : [];
+        if (anonymous.Count == 0) return;
+        var all = Store.List();
+        foreach (var v in anonymous)
+            try { service.Volumes.Remove(v, all, force: true); } catch (BerthException) { }
     }
 
     /// <summary>container prune: removes every stopped container; returns their IDs.</summary>

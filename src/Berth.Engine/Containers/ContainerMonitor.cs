@@ -41,7 +41,7 @@ public sealed class ContainerMonitor(ContainerService service)
             {
                 Notify(ref notifyFd, $"E {e.ExitCode} {e.Message.Replace('\n', ' ')}");
                 hub.Finish(e.ExitCode);
-                if (c.Spec.AutoRemove) new ContainerLifecycle(service).Delete(c, volumes: true);
+                if (c.Spec.AutoRemove) new ContainerLifecycle(service).Delete(c, volumes: true, released: true);
                 return e.ExitCode;
             }
             stdio.CloseContainerEnds();
@@ -68,7 +68,7 @@ public sealed class ContainerMonitor(ContainerService service)
             if (c is null) return exitCode;
         }
         hub.Finish(exitCode);
-        if (c.Spec.AutoRemove) new ContainerLifecycle(service).Delete(c, volumes: true);
+        if (c.Spec.AutoRemove) new ContainerLifecycle(service).Delete(c, volumes: true, released: true);
         return exitCode;
     }
 

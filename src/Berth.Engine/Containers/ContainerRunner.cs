@@ -97,6 +97,15 @@ public sealed class ContainerRunner(ContainerService service)
     /// <summary>Records an exit: OOM kill (read before the cgroup goes), cleanup, exit code and time.</summary>
     public void Finish(Container c, int exitCode)
     {
+        bool oom = Release(c, exitCode);
+        service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
+        Phases.Mark("exit: cleaned up and recorded");
+    }
+
+    /// <summary>Frees what a stopped container's process held (cgroups, host mounts, network); returns
+    /// whether the OOM killer ended it. Records the die event.</summary>
+    public bool Release(Container c, int exitCode)
+    {
         Phases.Mark("exit: payload exited");
         bool oom = false;
         try { oom = CgroupDrivers.Host.Open(CgroupDrivers.NameFor(c.Id)).OomKilled; }
@@ -105,8 +114,7 @@ public sealed class ContainerRunner(ContainerService service)
         catch (BerthException) { }
         try { service.Network.Detach(c); }
         catch (BerthException) { }
-        service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
         service.Events.Container("die", c, ("exitCode", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        Phases.Mark("exit: cleaned up and recorded");
+        return oom;
     }
 }

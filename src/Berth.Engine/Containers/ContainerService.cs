@@ -1,3 +1,4 @@
+using Berth.Engine.Events;
 using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Interop;
 using Berth.Engine.Snapshots;
@@ -18,19 +19,6 @@ public sealed class ContainerService
         Images = images;
         Store = new ContainerStore(root.Db);
         Volumes = new VolumeStore(root.Db, root.VolumesDir);
-        KeepWalOnClose(root);
-    }
-
-    /// <summary>
-    /// By default the last connection to close checkpoints the WAL into the database and deletes it: two
-    /// fdatasyncs and an unlink, 10-25 ms on this class of disk, paid by every short berth command. With
-    /// SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE the WAL stays; SQLite checkpoints it during commits once it grows
-    /// (1000 pages), and a crash loses nothing. (The metadata database would be the better home for this.)
-    /// </summary>
-    private static void KeepWalOnClose(StateRoot root)
-    {
-        const int SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006;
-        SQLitePCL.raw.sqlite3_db_config(root.Db.Connection.Handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
     }
 
     public StateRoot Root { get; }
@@ -88,6 +76,7 @@ public sealed class ContainerService
         try { Network.Detach(c); }
         catch (BerthException) { }
         Store.MarkExited(c.Id, killed ? 137 : 255, oom, DateTimeOffset.UtcNow, "the container's monitor process exited unexpectedly");
+        Events.Container("die", c, ("exitCode", killed ? "137" : "255"));
         return Store.Get(c.Id) ?? c;
     }
 }

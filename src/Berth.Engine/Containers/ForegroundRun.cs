@@ -49,8 +49,8 @@ public sealed class ForegroundRun(ContainerService service)
         }
         if (c.Spec.AutoRemove)
         {
-            runner.Finish(c, exitCode);
-            new ContainerLifecycle(service).Delete(c, volumes: true);
+            runner.Release(c, exitCode);
+            new ContainerLifecycle(service).Delete(c, volumes: true, released: true);
         }
         else runner.Finish(c, exitCode);
         return exitCode;

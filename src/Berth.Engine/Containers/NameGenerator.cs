@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace Berth.Engine.Containers;
 
@@ -41,8 +40,8 @@ public static class NameGenerator
     {
         for (int i = 0; ; i++)
         {
-            var name = $"{Left[RandomNumberGenerator.GetInt32(Left.Length)]}_{Right[RandomNumberGenerator.GetInt32(Right.Length)]}";
-            if (i > 5) name += RandomNumberGenerator.GetInt32(10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var name = $"{Left[Random.Shared.Next(Left.Length)]}_{Right[Random.Shared.Next(Right.Length)]}";
+            if (i > 5) name += Random.Shared.Next(10).ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!taken(name)) return name;
         }
     }
@@ -55,5 +54,19 @@ public static class NameGenerator
         if (!ok) throw new BerthException($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
     }
 
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    /// <summary>64 hex digits from getrandom(2): the kernel's generator, without loading OpenSSL (which
+    /// .NET's RandomNumberGenerator does, at a cost of milliseconds on every <c>run</c>).</summary>
+    public static unsafe string NewId()
+    {
+        byte* bytes = stackalloc byte[32];
+        nint got = 0;
+        while (got < 32)
+        {
+            nint n = Runtime.Interop.Libc.getrandom(bytes + got, (nuint)(32 - got), 0);
+            if (n < 0 && Runtime.Interop.Libc.Errno != Runtime.Interop.Libc.EINTR)
+                throw new BerthException("getrandom failed: " + Runtime.Interop.Libc.Error(Runtime.Interop.Libc.Errno), BerthException.EngineError);
+            if (n > 0) got += n;
+        }
+        return Convert.ToHexStringLower(new ReadOnlySpan<byte>(bytes, 32));
+    }
 }

@@ -13,7 +13,7 @@ public sealed class StoreImages(StateRoot root) : IContainerImages
         var config = ReadRunConfig(root.Images.ReadConfigBytes(image));
         var top = image.TopChainId?.ToString();
         if (top is not null && root.Snapshots.Stat(top) is null)
-            new LayerUnpacker(root.Snapshots, root.Content).Unpack(image.Layers.Select(l => (l.Blob, l.DiffId)).ToList());
+            new LayerUnpacker(root.Snapshots, root.ImageContent).Unpack(image.Layers.Select(l => (l.Blob, l.DiffId)).ToList());
         return new ContainerImage(image.Id.ToString(), config, top);
     }
 

@@ -86,8 +86,7 @@ internal sealed unsafe class StreamRelay
         if (n <= 0)
         {
             // EOF, or EIO on a pty master once every holder of the terminal is gone.
-            if (fd == Pty) { Fds.Close(ref Pty); fd = -1; }
-            else Fds.Close(ref fd);
+            Fds.Close(ref fd);
             return;
         }
         var data = _buffer.AsSpan(0, n);

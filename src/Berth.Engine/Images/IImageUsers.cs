@@ -10,10 +10,3 @@ public interface IImageUsers
 {
     IReadOnlyList<ImageUser> UsersOf(Digest imageId);
 }
-
-/// <summary>The answer while no containers exist in the store.</summary>
-public sealed class NoImageUsers : IImageUsers
-{
-    public static NoImageUsers Instance { get; } = new();
-    public IReadOnlyList<ImageUser> UsersOf(Digest imageId) => [];
-}

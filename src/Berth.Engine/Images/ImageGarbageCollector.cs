@@ -9,17 +9,29 @@ namespace Berth.Engine.Images;
 public sealed record CollectResult(IReadOnlyList<Digest> Blobs, IReadOnlyList<string> Snapshots, long BytesFreed);
 
 /// <summary>
-/// Removes blobs and committed snapshots that no image names any more. It runs under the store's
-/// exclusive lock; commands that add content hold the shared lock, so nothing in flight is collected.
-/// A committed snapshot with children (a container's rootfs, a build step) is kept.
+/// Something besides images that keeps content alive (the build cache): the blobs and committed
+/// snapshots it still names are never collected.
 /// </summary>
-public sealed class ImageGarbageCollector(ImageStore images, FileContentStore content, ISnapshotter snapshots, LocalLayers localLayers, string lockPath)
+public interface IGarbageRoots
+{
+    IEnumerable<Digest> ReferencedBlobs();
+    IEnumerable<string> ReferencedChainIds();
+}
+
+/// <summary>
+/// Removes blobs and committed snapshots that no image (and no other root) names any more. It runs
+/// under the store's exclusive lock; commands that add content hold the shared lock, so nothing in
+/// flight is collected. A committed snapshot with children (a container's rootfs, a build step) is kept.
+/// </summary>
+public sealed class ImageGarbageCollector(ImageStore images, FileContentStore content, ISnapshotter snapshots, LocalLayers localLayers, string lockPath,
+    IReadOnlyList<IGarbageRoots>? roots = null)
 {
     public CollectResult Collect()
     {
         using var _ = FileLock.Exclusive(lockPath);
         long freed = 0;
         var liveBlobs = images.ReferencedBlobs();
+        foreach (var root in roots ?? []) liveBlobs.UnionWith(root.ReferencedBlobs());
         var removedBlobs = new List<Digest>();
         foreach (var (digest, size) in content.List().ToList())
         {
@@ -28,6 +40,7 @@ public sealed class ImageGarbageCollector(ImageStore images, FileContentStore co
         }
 
         var liveChains = images.ReferencedChainIds();
+        foreach (var root in roots ?? []) liveChains.UnionWith(root.ReferencedChainIds());
         var removedSnapshots = new List<string>();
         bool progress = true;
         while (progress)

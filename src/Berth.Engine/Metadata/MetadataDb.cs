@@ -22,11 +22,26 @@ public sealed class MetadataDb : IDisposable
             DefaultTimeout = 30,
         }.ToString());
         _connection.Open();
+        KeepWalOnClose();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
         Migrate(schemas);
     }
 
     public SqliteConnection Connection => _connection;
+
+    /// <summary>
+    /// By default the last connection to close checkpoints the WAL into the database and deletes it: two
+    /// fdatasyncs and an unlink, 10-25 ms on this class of disk, paid by every short berth command. With
+    /// SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE the WAL stays, and a crash loses nothing. But each new process is
+    /// the first to open it, and SQLite then rebuilds the WAL index by reading every frame (1000 frames,
+    /// 8 ms): so the WAL is kept short, checkpointed during commits once it passes 200 pages.
+    /// </summary>
+    private void KeepWalOnClose()
+    {
+        const int SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006;
+        SQLitePCL.raw.sqlite3_db_config(_connection.Handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
+        Execute("PRAGMA wal_autocheckpoint=200; PRAGMA journal_size_limit=1048576");
+    }
 
     private void Migrate(IEnumerable<ISchema> schemas)
     {

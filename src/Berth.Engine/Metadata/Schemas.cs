@@ -11,5 +11,6 @@ public static class Schemas
         new Containers.ContainerSchema(),
         new Volumes.VolumeSchema(),
         new Networking.NetworkSchema(),
+        new Build.Cache.BuildCacheSchema(),
     ];
 }

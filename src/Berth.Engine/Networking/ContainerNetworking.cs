@@ -66,7 +66,11 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
     public void Attach(Container c, int pid)
     {
         var endpoints = Store.Endpoints(c.Id);
-        if (endpoints.Count == 0) return;
+        if (endpoints.Count == 0)
+        {
+            NetworkFor(c.Spec.NetworkMode); // a network removed since create: "network X not found"
+            return;
+        }
         var attached = new List<(Endpoint Endpoint, Network Network)>();
         try
         {
@@ -84,11 +88,18 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
                 }
                 finally { inside?.Dispose(); }
             }
-            Containers.Phases.Mark("network: endpoints plugged");
+            Runtime.Phases.Mark("network: endpoints plugged");
             var (primary, primaryNetwork) = attached[0];
             if (!primaryNetwork.Internal) Publish(c, primary);
             WriteEtcFiles(c, attached);
             if (attached.Any(a => a.Network.HasDns)) networks.Dns.Ensure(reload: false);
+        }
+        catch (BerthException) when (!Runtime.Interop.ChildProcess.IsAlive(pid, Runtime.Interop.ChildProcess.StartTime(pid)))
+        {
+            // An external runtime (crun run) starts the payload before we see its pid; one that has
+            // exited already needs no network.
+            Detach(c);
+            return;
         }
         catch
         {
@@ -97,7 +108,7 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
         }
         foreach (var (e, n) in attached)
             networks.Events.Append("network", "connect", n.Id, [new("container", c.Id), new("name", n.Name), new("type", "bridge")]);
-        Containers.Phases.Mark("network: attached");
+        Runtime.Phases.Mark("network: attached");
     }
 
     /// <summary>network connect: records the container on one more network and, when it runs, plugs it in now.</summary>
@@ -194,7 +205,7 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
                 Nft.Apply(NftRuleset.AddPorts(networks.Table, mappings), "cannot publish the container's ports");
             }
         }
-        Containers.Phases.Mark("network: ports published");
+        Runtime.Phases.Mark("network: ports published");
     }
 
     /// <summary>-p bindings, then (with -P) a random host port for every exposed port not published yet.</summary>

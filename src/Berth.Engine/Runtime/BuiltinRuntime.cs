@@ -1,4 +1,3 @@
-using System.Globalization;
 using Berth.Engine.Runtime.Cgroups;
 using Berth.Engine.Runtime.Interop;
 using Berth.Engine.Runtime.Spec;
@@ -26,12 +25,12 @@ public sealed class BuiltinRuntime : IContainerRuntime
         var spec = launch.Spec;
         var process = spec.Process ?? throw new BerthException("the runtime spec has no process");
         var cgroup = CgroupDrivers.Host.Create(CgroupName(spec, launch.Id), spec.Linux?.Resources);
-        Containers.Phases.Mark("runtime: cgroups made");
+        Phases.Mark("runtime: cgroups made");
         try
         {
             var config = StageConfigBuilder.ForCreate(spec, launch.BundleDir, launch.Rootfs, cgroup, launch.Init);
             var stage = StageProcess.Start(StageMode.Create, config, launch.Stdio, process.Terminal);
-            Containers.Phases.Mark("runtime: stage reported the pid");
+            Phases.Mark("runtime: stage reported the pid");
             try
             {
                 launch.BeforeStart?.Invoke(stage.Pid);
@@ -76,6 +75,4 @@ public sealed class BuiltinRuntime : IContainerRuntime
 
     /// <summary>Removes the container's cgroup (<c>berth/&lt;id&gt;</c>, where Berth's bundles put it).</summary>
     public void Cleanup(string id, string bundleDir) => CgroupDrivers.Host.Open(CgroupDrivers.NameFor(id)).Remove();
-
-    internal static string Num(ulong v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -36,6 +36,18 @@ public sealed class ContainerRoot : IDisposable
         return r;
     }
 
+    /// <summary>Runs <paramref name="run"/> until <paramref name="done"/> holds (30 s at most); returns the last result.</summary>
+    public static RunResult Eventually(Func<RunResult> run, Func<RunResult, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        for (;;)
+        {
+            var r = run();
+            if (done(r) || DateTime.UtcNow > deadline) return r;
+            Thread.Sleep(100);
+        }
+    }
+
     /// <summary>Starts a detached container and returns its ID.</summary>
     public string Detached(params string[] args)
     {

@@ -42,7 +42,7 @@ public class FilesTests : IDisposable
     public void Cp_streams_tar_archives_with_a_dash()
     {
         var id = _r.Detached(ContainerRoot.Image, "sh", "-c", "mkdir /d; echo x > /d/f; sleep 3600");
-        LimitsTests.Eventually(() => _r.Run("exec", id, "test", "-f", "/d/f"), r => r.ExitCode == 0);
+        ContainerRoot.Eventually(() => _r.Run("exec", id, "test", "-f", "/d/f"), r => r.ExitCode == 0);
         var tar = _r.File("out.tar");
         Shell.Sh($"'{BerthBinary.Path}' --root '{_r.Path}' cp {id}:/d - > '{tar}'").AssertOk();
         var listing = Shell.Run("tar", "-tf", tar).AssertOk().Stdout;

@@ -13,7 +13,7 @@ public class LifecycleTests : IDisposable
     {
         var id = _r.Detached("--name", "talker", ContainerRoot.Image, "sh", "-c", "echo to-out; echo to-err >&2; sleep 3600");
         Assert.Equal(64, id.Length);
-        var logs = LimitsTests.Eventually(() => _r.Run("logs", "talker"), r => r.Stdout.Contains("to-out") && r.Stderr.Contains("to-err"));
+        var logs = ContainerRoot.Eventually(() => _r.Run("logs", "talker"), r => r.Stdout.Contains("to-out") && r.Stderr.Contains("to-err"));
         Assert.Equal("to-out\n", logs.Stdout);
         Assert.Equal("to-err\n", logs.Stderr);
         var json = File.ReadAllLines(Path.Combine(_r.Path, "containers", id, id + "-json.log"));
@@ -31,7 +31,7 @@ public class LifecycleTests : IDisposable
     public void Exec_sees_the_containers_processes_and_files()
     {
         var id = _r.Detached(ContainerRoot.Image, "sh", "-c", "echo hi > /tmp/marker; sleep 3600");
-        LimitsTests.Eventually(() => _r.Run("exec", id, "cat", "/tmp/marker"), r => r.ExitCode == 0);
+        ContainerRoot.Eventually(() => _r.Run("exec", id, "cat", "/tmp/marker"), r => r.ExitCode == 0);
         var r = _r.Run("exec", "-e", "X=1", "-w", "/tmp", id, "sh", "-c", "echo $X $(pwd) $(cat marker); ps | grep -c '[s]leep 3600'; echo $$").AssertOk();
         Assert.Equal("1 /tmp hi\n1\n", string.Join('\n', r.Stdout.Split('\n').Take(2)) + "\n");
         Assert.NotEqual("1", r.Stdout.Split('\n')[2]);
@@ -47,7 +47,7 @@ public class LifecycleTests : IDisposable
     public void Stop_kills_a_process_that_ignores_sigterm_within_the_timeout()
     {
         var id = _r.Detached(ContainerRoot.Image, "sh", "-c", "trap '' TERM; echo ready; while true; do sleep 1; done");
-        LimitsTests.Eventually(() => _r.Run("logs", id), r => r.Stdout.Contains("ready"));
+        ContainerRoot.Eventually(() => _r.Run("logs", id), r => r.Stdout.Contains("ready"));
         var stop = _r.Run("stop", "-t", "1", id).AssertOk();
         Assert.Equal(id + "\n", stop.Stdout);
         Assert.Equal("exited 137", _r.Run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).AssertOk().Stdout.Trim());
@@ -97,7 +97,7 @@ public class LifecycleTests : IDisposable
     public void A_restart_policy_brings_a_failing_container_back()
     {
         var id = _r.Detached("--restart", "on-failure:2", ContainerRoot.Image, "sh", "-c", "echo try; exit 1");
-        var r = LimitsTests.Eventually(() => _r.Run("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", id), x => x.Stdout.Trim() == "exited 2");
+        var r = ContainerRoot.Eventually(() => _r.Run("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", id), x => x.Stdout.Trim() == "exited 2");
         Assert.Equal("exited 2", r.Stdout.Trim());
         Assert.Equal(3, _r.Run("logs", id).AssertOk().Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
@@ -132,7 +132,7 @@ public class LifecycleTests : IDisposable
         var id = _r.Detached(ContainerRoot.Image, "sleep", "3600");
         var monitor = ContainerRoot.ProcessesUsing(_r.Path).Single(pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains("__berth-monitor"));
         Shell.Run("kill", "-9", monitor.ToString()).AssertOk();
-        LimitsTests.Eventually(() => _r.Run("inspect", "-f", "{{.State.Status}}", id), r => r.Stdout.Trim() == "exited");
+        ContainerRoot.Eventually(() => _r.Run("inspect", "-f", "{{.State.Status}}", id), r => r.Stdout.Trim() == "exited");
         Assert.Equal("exited", _r.Run("inspect", "-f", "{{.State.Status}}", id).AssertOk().Stdout.Trim());
         _r.AssertNothingLeft();
     }

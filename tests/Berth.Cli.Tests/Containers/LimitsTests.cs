@@ -26,17 +26,6 @@ public class LimitsTests : IDisposable
         _r.AssertNothingLeft();
     }
 
-    internal static Infrastructure.RunResult Eventually(Func<Infrastructure.RunResult> run, Func<Infrastructure.RunResult, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        for (;;)
-        {
-            var r = run();
-            if (done(r) || DateTime.UtcNow > deadline) return r;
-            Thread.Sleep(100);
-        }
-    }
-
     [Fact]
     public void A_read_only_rootfs_refuses_writes_but_tmpfs_and_dev_shm_take_them()
     {

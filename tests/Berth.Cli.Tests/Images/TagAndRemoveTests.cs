@@ -100,3 +100,34 @@ public sealed class TagAndRemoveTests : IDisposable
         Assert.Matches(@"^Images\s+1\s+0\s+\d", lines[1]);
     }
 }
+
+public sealed class RemoveImageInUseTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+
+    public void Dispose()
+    {
+        _root.Run("rm", "-f", "user");
+        _root.Dispose();
+    }
+
+    [Fact]
+    public void AnImageAContainerUsesIsKeptUnlessForcedAndNeverWhileItRuns()
+    {
+        _root.Run("import", BusyboxRootfs.Tar, "a:1").AssertOk();
+        _root.Run("create", "--name", "user", "--network", "none", "a:1", "sleep", "30").AssertOk();
+        var refused = _root.Run("rmi", "a:1");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("(must force) - container", refused.Stderr);
+        Assert.Contains("a", _root.Run("images", "--format", "{{.Repository}}").Stdout);
+
+        _root.Run("start", "user").AssertOk();
+        var running = _root.Run("rmi", "-f", "a:1");
+        Assert.Equal(1, running.ExitCode);
+        Assert.Contains("cannot be forced", running.Stderr);
+
+        _root.Run("rm", "-f", "user").AssertOk();
+        _root.Run("rmi", "a:1").AssertOk();
+        Assert.Equal("", _root.Run("images", "-q").Stdout);
+    }
+}

@@ -18,11 +18,12 @@ public sealed class CgroupV1Driver : ICgroupDriver
 
     public string Version => "v1";
 
-    public ICgroup Open(string name) => new CgroupV1(name, _mounts);
+    public ICgroup Open(string name) => new CgroupV1(name, _mounts, withCpu: true);
 
+    /// <summary>The cpu hierarchy (CFS quota, shares) only when a CPU limit asks for it; usage comes from cpuacct.</summary>
     public ICgroup Create(string name, SpecResources? resources)
     {
-        var cg = new CgroupV1(name, _mounts);
+        var cg = new CgroupV1(name, _mounts, withCpu: resources?.Cpu is not null);
         try
         {
             foreach (var dir in cg.Dirs) Directory.CreateDirectory(dir);
@@ -74,11 +75,13 @@ public sealed class CgroupV1Driver : ICgroupDriver
     {
         private readonly Dictionary<string, string> _dirs = new();
 
-        public CgroupV1(string name, Dictionary<string, string> mounts)
+        public CgroupV1(string name, Dictionary<string, string> mounts, bool withCpu)
         {
             Name = name;
             foreach (var c in Used)
-                if (mounts.TryGetValue(c, out var mount)) _dirs[c] = Path.Combine(mount, name);
+                if ((withCpu || c != "cpu" || mounts.GetValueOrDefault("cpu") == mounts.GetValueOrDefault("cpuacct"))
+                    && mounts.TryGetValue(c, out var mount))
+                    _dirs[c] = Path.Combine(mount, name);
         }
 
         public string Name { get; }

@@ -116,6 +116,9 @@ internal static unsafe partial class Libc
     public static partial int malloc_trim(nuint pad);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial nint getrandom(byte* buffer, nuint length, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int getrlimit(int resource, ulong* limits);
 
     [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

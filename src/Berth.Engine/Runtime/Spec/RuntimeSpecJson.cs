@@ -22,8 +22,14 @@ public static class RuntimeSpecFile
         return spec;
     }
 
-    public static void Write(string bundleDir, RuntimeSpec spec) =>
-        Util.AtomicFile.WriteAllBytes(Path.Combine(bundleDir, Name), RuntimeSpecWriter.Serialize(spec));
+    /// <summary>Writes config.json; <paramref name="fresh"/> says the bundle is new and nothing can read a
+    /// half-written file, so it is written in place rather than through a renamed temp file.</summary>
+    public static void Write(string bundleDir, RuntimeSpec spec, bool fresh = false)
+    {
+        var path = Path.Combine(bundleDir, Name);
+        if (fresh) File.WriteAllBytes(path, RuntimeSpecWriter.Serialize(spec));
+        else Util.AtomicFile.WriteAllBytes(path, RuntimeSpecWriter.Serialize(spec));
+    }
 
     public static void CheckVersion(string version, string where)
     {

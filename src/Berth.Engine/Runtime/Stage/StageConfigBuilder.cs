@@ -43,7 +43,8 @@ public static class StageConfigBuilder
             var f = MountFlags.Parse(rootfs.Options, rootfs.Type);
             c.Add("rootmount", f.IsBind ? "" : rootfs.Type, rootfs.Source, Num(f.Flags | (f.IsBind ? MountFlags.REC : 0)), f.Data);
         }
-        c.Add("rootprop", Num(linux.RootfsPropagation is { Length: > 0 } p ? MountFlags.ParsePropagation(p) : MountFlags.SLAVE | MountFlags.REC));
+        ulong rootPropagation = linux.RootfsPropagation is { Length: > 0 } p ? MountFlags.ParsePropagation(p) : MountFlags.SLAVE | MountFlags.REC;
+        c.Add("rootprop", Num(rootPropagation));
         if (root.Readonly) c.Add("readonly_root", "1");
 
         bool devBound = false;
@@ -54,7 +55,9 @@ public static class StageConfigBuilder
             var source = m.Source ?? "";
             if (f.IsBind && !Path.IsPathRooted(source)) source = Path.Combine(bundleDir, source);
             if (f.IsBind && m.Destination == "/dev") devBound = true;
-            c.Add("mount", f.IsBind ? "" : m.Type ?? "", source, Clean(m.Destination), Num(f.Flags), Num(f.Propagation), f.Data);
+            // Under a root that is not shared a new mount is private already: skip the extra syscall.
+            ulong propagation = f.Propagation == (MountFlags.PRIVATE | MountFlags.REC) && (rootPropagation & MountFlags.SHARED) == 0 ? 0 : f.Propagation;
+            c.Add("mount", f.IsBind ? "" : m.Type ?? "", source, Clean(m.Destination), Num(f.Flags), Num(propagation), f.Data);
         }
         if (!devBound)
         {

@@ -56,29 +56,31 @@ public sealed unsafe class StageProcess : IDisposable
             Fds.Close(ref cfgRead);
             Fds.Close(ref childSync);
         }
+        // The stage says "P <pid>" and, with a terminal, the container's process says "T" (with the pty's
+        // master): two processes on one socket, so the two may come in either order.
         var buf = new byte[1024];
-        int len = Receive(sync, buf, out int passed);
-        Reap(stagePid);
-        var msg = Encoding.UTF8.GetString(buf, 0, Math.Max(len, 0));
-        if (!msg.StartsWith("P ", StringComparison.Ordinal))
+        int pid = -1, master = -1;
+        bool stageReaped = false;
+        while (pid < 0 || (tty && master < 0))
         {
-            Fds.Close(ref sync);
-            throw Failed(msg, "the container stage exited before it started a process");
-        }
-        int pid = int.Parse(msg.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture);
-        int master = -1;
-        if (tty)
-        {
-            len = Receive(sync, buf, out master);
-            msg = Encoding.UTF8.GetString(buf, 0, Math.Max(len, 0));
-            if (msg != "T" || master < 0)
+            int len = Receive(sync, buf, out int passed);
+            var msg = Encoding.UTF8.GetString(buf, 0, Math.Max(len, 0));
+            if (msg.StartsWith("P ", StringComparison.Ordinal) && passed < 0)
             {
+                pid = int.Parse(msg.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture);
+                Reap(stagePid);
+                stageReaped = true;
+            }
+            else if (msg == "T" && passed >= 0 && master < 0) master = Fds.Lift(passed);
+            else
+            {
+                if (passed >= 0) Libc.close(passed);
                 if (master >= 0) Libc.close(master);
                 Fds.Close(ref sync);
-                Reap(pid);
-                throw Failed(msg, "the container stage exited before it made a terminal");
+                if (!stageReaped) Reap(stagePid);
+                if (pid > 0) Reap(pid);
+                throw Failed(msg, pid < 0 ? "the container stage exited before it started a process" : "the container stage exited before it made a terminal");
             }
-            master = Fds.Lift(master);
         }
         return new StageProcess(pid, sync, master);
     }

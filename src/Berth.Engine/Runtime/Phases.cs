@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Berth.Engine.Containers;
+namespace Berth.Engine.Runtime;
 
 /// <summary>Where a command's milliseconds go: marks printed to stderr under --debug (BERTH_DEBUG=1).</summary>
 public static class Phases
