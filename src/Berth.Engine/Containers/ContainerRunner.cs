@@ -97,14 +97,19 @@ public sealed class ContainerRunner(ContainerService service)
     /// <summary>Records an exit: OOM kill (read before the cgroup goes), cleanup, exit code and time.</summary>
     public void Finish(Container c, int exitCode)
     {
-        bool oom = Release(c, exitCode);
+        bool oom = Release(c);
         service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
+        Died(c, exitCode);
         Phases.Mark("exit: cleaned up and recorded");
     }
 
+    /// <summary>The die event, once the record says so (a load balancer that reads state on it sees it gone).</summary>
+    public void Died(Container c, int exitCode) =>
+        service.Events.Container("die", c, ("exitCode", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     /// <summary>Frees what a stopped container's process held (cgroups, host mounts, network); returns
-    /// whether the OOM killer ended it. Records the die event.</summary>
-    public bool Release(Container c, int exitCode)
+    /// whether the OOM killer ended it.</summary>
+    public bool Release(Container c)
     {
         Phases.Mark("exit: payload exited");
         bool oom = false;
@@ -114,7 +119,6 @@ public sealed class ContainerRunner(ContainerService service)
         catch (BerthException) { }
         try { service.Network.Detach(c); }
         catch (BerthException) { }
-        service.Events.Container("die", c, ("exitCode", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return oom;
     }
 }

@@ -91,7 +91,9 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
             Runtime.Phases.Mark("network: endpoints plugged");
             var (primary, primaryNetwork) = attached[0];
             if (!primaryNetwork.Internal) Publish(c, primary);
+            Runtime.Phases.Mark("network: published");
             WriteEtcFiles(c, attached);
+            Runtime.Phases.Mark("network: etc files written");
             if (attached.Any(a => a.Network.HasDns)) networks.Dns.Ensure(reload: false);
         }
         catch (BerthException) when (!Runtime.Interop.ChildProcess.IsAlive(pid, Runtime.Interop.ChildProcess.StartTime(pid)))
@@ -154,7 +156,7 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
     {
         var subnet = n.SubnetValue;
         uint gateway = n.GatewayValue;
-        string hostIf = "vb" + containerId[..10] + e.Position.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        string hostIf = Veth.HostName(containerId, e.Position);
         Endpoint active = e;
         Store.Db.InTransaction(() =>
         {
@@ -167,24 +169,8 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
             };
             Store.Activate(active);
         });
-        uint address = Ipv4.Parse(active.Ip);
-        int bridge = Links.IndexOf(host, n.Bridge) ?? throw new BerthException($"the bridge {n.Bridge} of network {n.Name} is gone", BerthException.EngineError);
-        try { Links.CreateVeth(host, hostIf, bridge, e.ContainerInterface, pid, Ipv4.MacFor(address)); }
-        catch (NetlinkException x) when (x.Errno == 17 /* EEXIST: left by a container that crashed */)
-        {
-            Links.Delete(host, hostIf);
-            Links.CreateVeth(host, hostIf, bridge, e.ContainerInterface, pid, Ipv4.MacFor(address));
-        }
-        HostNetwork.Hairpin(hostIf);
-        inside ??= NetlinkSocket.OpenInNamespaceOf(pid);
-        int index = Links.IndexOf(inside, e.ContainerInterface) ?? throw new BerthException($"{e.ContainerInterface} did not appear in the container", BerthException.EngineError);
-        var requests = new List<NetlinkMessage>
-        {
-            Links.SetUp(index, $"bring up the container's {e.ContainerInterface}"),
-            Links.AddAddress(index, address, subnet.PrefixLength, $"add {active.Ip} to the container's {e.ContainerInterface}"),
-        };
-        if (defaultRoute) requests.Add(Links.DefaultRoute(index, gateway));
-        inside.Run([.. requests]);
+        Runtime.Phases.Mark("network: address recorded");
+        Veth.Plug(host, ref inside, n, hostIf, e.ContainerInterface, pid, Ipv4.Parse(active.Ip), defaultRoute);
         return active;
     }
 

@@ -3,7 +3,8 @@ using Berth.Engine.Metadata;
 namespace Berth.Engine.Networking;
 
 /// <summary>Networks, the containers' endpoints on them, and published ports of running containers.
-/// Endpoints and ports go with their container (ON DELETE CASCADE), endpoints also with their network.</summary>
+/// Endpoints and ports go with their container (ON DELETE CASCADE), endpoints also with their network.
+/// Leases are addresses held by containers without a record (build's RUN steps) while their owner process lives.</summary>
 internal sealed class NetworkSchema : ISchema
 {
     public string Domain => "networks";
@@ -49,6 +50,16 @@ internal sealed class NetworkSchema : ISchema
             (lower(hex(randomblob(32))), 'bridge', 'bridge', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
             (lower(hex(randomblob(32))), 'host', 'host', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
             (lower(hex(randomblob(32))), 'none', 'null', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+        """,
+        """
+        CREATE TABLE leases (
+            id TEXT PRIMARY KEY,
+            network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+            ip TEXT NOT NULL,
+            owner_pid INTEGER NOT NULL,
+            owner_start INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX leases_ip ON leases(network_id, ip);
         """,
     ];
 }

@@ -192,7 +192,7 @@ public sealed partial class NetworkService
         var removed = new List<string>();
         foreach (var n in Store.List().Where(n => n.IsBridge))
         {
-            if (Store.EndpointsOn(n.Id).Any(e => e.Active)) continue;
+            if (Store.EndpointsOn(n.Id).Any(e => e.Active) || Store.LiveLeases(n.Id) > 0) continue;
             if (n.IsDefaultBridge)
             {
                 if (HostNetwork.LinkExists(n.Bridge)) TearDown(n, deleteRecord: false);

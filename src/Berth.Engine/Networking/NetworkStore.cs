@@ -77,17 +77,36 @@ public sealed class NetworkStore(MetadataDb db)
         db.Execute("UPDATE endpoints SET ip='', mac='', host_if='', endpoint_id='' WHERE container_id=$c AND network_id=$n",
             ("$c", containerId), ("$n", networkId));
 
-    /// <summary>Addresses in use on a network (active endpoints and the fixed addresses others asked for).</summary>
+    /// <summary>Addresses in use on a network (active endpoints, leases, and the fixed addresses others asked for).</summary>
     public HashSet<uint> TakenAddresses(string networkId, string exceptContainer)
     {
         var set = new HashSet<uint>();
-        foreach (var (ip, fixedIp) in db.Query("SELECT ip, static_ip FROM endpoints WHERE network_id=$n AND container_id != $c",
+        foreach (var (ip, fixedIp) in db.Query("SELECT ip, static_ip FROM endpoints WHERE network_id=$n AND container_id != $c UNION ALL SELECT ip, '' FROM leases WHERE network_id=$n",
                      r => (r.GetString(0), r.GetString(1)), ("$n", networkId), ("$c", exceptContainer)))
         {
             if (Ipam.Ipv4.TryParse(ip, out var a)) set.Add(a);
             if (Ipam.Ipv4.TryParse(fixedIp, out var f)) set.Add(f);
         }
         return set;
+    }
+
+    public void InsertLease(string id, string networkId, string ip, int ownerPid, long ownerStart) =>
+        db.Execute("INSERT INTO leases(id, network_id, ip, owner_pid, owner_start) VALUES($id, $n, $ip, $p, $s)",
+            ("$id", id), ("$n", networkId), ("$ip", ip), ("$p", ownerPid), ("$s", ownerStart));
+
+    public void DeleteLease(string id) => db.Execute("DELETE FROM leases WHERE id=$id", ("$id", id));
+
+    /// <summary>Leases on a network whose owner process is alive; the others (a build that crashed) are deleted.</summary>
+    public int LiveLeases(string networkId)
+    {
+        var all = db.Query("SELECT id, owner_pid, owner_start FROM leases WHERE network_id=$n", r => (Id: r.GetString(0), Pid: r.GetInt32(1), Start: r.GetInt64(2)), ("$n", networkId));
+        int live = 0;
+        foreach (var l in all)
+        {
+            if (Runtime.Interop.ChildProcess.IsAlive(l.Pid, l.Start)) live++;
+            else DeleteLease(l.Id);
+        }
+        return live;
     }
 
     public IReadOnlyList<PortMapping> Ports(string containerId) =>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Berth.Cli.Tests.Containers;
@@ -115,19 +114,16 @@ public sealed class NetworkRoot : IDisposable
             }
             """);
         var binary = System.IO.Path.Combine(dir, "udpecho");
-        Shell.Run("cc", "-static", "-O2", "-o", binary, source).AssertOk();
+        Shell.Run(Shell.Has("cc") ? "cc" : "clang", "-static", "-O2", "-o", binary, source).AssertOk(); // CI installs clang
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
         return binary;
     }
 
     /// <summary>Berth's nft table for this root (the engine's naming rule).</summary>
-    public string Table => "berth_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.TrimEnd('/'))))[..10];
+    public string Table => Cleanup.NftTableOf(Path);
 
     /// <summary>Links the kernel has labelled as this root's (bridges carry "berth-network ID ROOT").</summary>
-    public List<string> BridgesOfThisRoot() =>
-        Directory.EnumerateDirectories("/sys/class/net")
-            .Where(d => File.Exists(System.IO.Path.Combine(d, "ifalias")) && File.ReadAllText(System.IO.Path.Combine(d, "ifalias")).Trim().EndsWith(" " + Path, StringComparison.Ordinal))
-            .Select(System.IO.Path.GetFileName).Select(n => n!).ToList();
+    public List<string> BridgesOfThisRoot() => Cleanup.BridgesOf(Path);
 
     public static List<string> VethsOf(string containerId) =>
         Directory.EnumerateDirectories("/sys/class/net").Select(System.IO.Path.GetFileName).Where(n => n!.StartsWith("vb" + containerId[..10], StringComparison.Ordinal)).Select(n => n!).ToList();
@@ -157,9 +153,8 @@ public sealed class NetworkRoot : IDisposable
         try { RemoveEverything(); }
         finally
         {
-            foreach (var bridge in BridgesOfThisRoot()) Shell.Run("ip", "link", "delete", bridge);
             Shell.Run("nft", "delete", "table", "ip", Table);
-            _root.Dispose();
+            _root.Dispose(); // and the bridges still labelled with this root
         }
     }
 }

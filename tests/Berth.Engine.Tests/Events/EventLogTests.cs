@@ -51,15 +51,16 @@ public class EventLogTests : IDisposable
         var log = Log;
         log.Append(Event("old", BerthEvent.Now()));
         var seen = new List<string>();
-        long until = BerthEvent.Now() + 1_500_000_000;
-        var reader = Task.Run(() => new EventReader(log).Read(null, until, follow: true, (e, _) => { lock (seen) seen.Add(e.Action); }));
+        long since = BerthEvent.Now() + 1; // from here on, however late the reader's thread starts
+        long until = since + 3_000_000_000;
+        var reader = Task.Run(() => new EventReader(log).Read(since, until, follow: true, (e, _) => { lock (seen) seen.Add(e.Action); }));
         await Task.Delay(300);
         log.Append(Event("start", BerthEvent.Now()));
         await Task.Delay(100);
         File.Move(log.Path, log.PreviousPath); // rotation while following
         log.Append(Event("die", BerthEvent.Now()));
         await reader.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(["start", "die"], seen); // not the one from before it started following
+        Assert.Equal(["start", "die"], seen); // not the one from before since
     }
 
     [Fact]
