@@ -104,6 +104,16 @@ internal static unsafe class Fds
         return Encoding.UTF8.GetString(sb.GetBuffer(), 0, (int)sb.Length);
     }
 
+    /// <summary>A small file's text (/proc, cgroup files) with open, read and close only; null when it
+    /// cannot be opened.</summary>
+    public static string? ReadText(string path)
+    {
+        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) return null;
+        try { return ReadToEnd(fd); }
+        finally { Libc.close(fd); }
+    }
+
     public static BerthException Failure(string what, int? errno = null) =>
         new($"{what}: {Libc.Error(errno ?? Libc.Errno)}", BerthException.EngineError);
 }
