@@ -26,7 +26,7 @@ public sealed class OverlaySnapshotter : ISnapshotter
     private Row? Find(string key) =>
         _db.Query("SELECT id, key, parent_id, kind, created, size FROM snapshots WHERE key=$k", Map, ("$k", key)).FirstOrDefault();
 
-    private static Row Map(Microsoft.Data.Sqlite.SqliteDataReader r) =>
+    private static Row Map(SqlReader r) =>
         new(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), (SnapshotKind)r.GetInt32(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5));
 
     private Row Get(string key) => Find(key) ?? throw new NotFoundException($"snapshot {key} does not exist");
