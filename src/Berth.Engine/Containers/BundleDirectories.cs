@@ -27,7 +27,8 @@ public static partial class BundleDirectories
         var spares = SparesIn(scratchDir);
         if (Directory.Exists(spares))
             foreach (var spare in Directory.GetFileSystemEntries(spares))
-                if (rename(spare, paths.Dir) == 0) break; // else another process took it: try the next
+                if (rename(spare, paths.Dir) == 0) return; // else another process took it: try the next
+        Snapshots.SpreadDirectories.Mark(Path.GetDirectoryName(paths.Dir)!);
         Directory.CreateDirectory(paths.Rootfs);
     }
 

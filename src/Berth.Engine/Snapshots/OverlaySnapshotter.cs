@@ -19,6 +19,7 @@ public sealed class OverlaySnapshotter : ISnapshotter
         _db = db;
         _dir = dir;
         _spares = new SpareDirectories(dir);
+        SpreadDirectories.Mark(dir);
     }
 
     private sealed record Row(long Id, string Key, long? ParentId, SnapshotKind Kind, long Created, long? Size);
