@@ -46,7 +46,7 @@ public sealed class ContainerCreator(ContainerService service)
             Phases.Mark("create: user resolved, spec composed");
             spec = spec with { Mounts = ResolveVolumes(spec.Mounts, cfg, createdVolumes) };
 
-            Directory.CreateDirectory(paths.Rootfs);
+            BundleDirectories.Create(paths, service.Root.TmpDir);
             BundleBuilder.WriteEtcFiles(spec, paths);
             var runtimeSpec = BundleBuilder.Build(id, spec, paths, service.Volumes);
             RuntimeSpecFile.Write(paths.Bundle, runtimeSpec, fresh: true);

@@ -176,14 +176,7 @@ public sealed class ContainerLifecycle(ContainerService service)
             catch (NotFoundException) { }
             Store.Delete(c.Id);
         });
-        var dir = service.Paths(c.Id).Dir;
-        var trash = Path.Combine(service.Root.ContainersDir, $".trash-{c.Id}-{Guid.NewGuid():N}");
-        try
-        {
-            Directory.Move(dir, trash);
-            Directory.Delete(trash, recursive: true);
-        }
-        catch (DirectoryNotFoundException) { }
+        BundleDirectories.Remove(service.Paths(c.Id).Dir, service.Root.TmpDir);
         service.Events.Container("destroy", c);
         Phases.Mark("rm: removed");
         var anonymous = volumes ? c.Spec.Mounts.Where(m => m.Type == "volume" && m.Anonymous).Select(m => m.Source).ToList() : [];

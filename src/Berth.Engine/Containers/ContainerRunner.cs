@@ -4,6 +4,7 @@ using Berth.Engine.Runtime.Cgroups;
 using Berth.Engine.Runtime.Interop;
 using Berth.Engine.Runtime.Spec;
 using Berth.Engine.Runtime.Stage;
+using Berth.Engine.Snapshots;
 
 namespace Berth.Engine.Containers;
 
@@ -71,6 +72,7 @@ public sealed class ContainerRunner(ContainerService service)
         var runtime = service.RuntimeFor(c.Spec, c.Id);
         spec ??= RuntimeSpecFile.Read(paths.Bundle);
         var rootfs = service.Snapshots.Mounts(c.SnapshotKey)[0];
+        if (c.Spec.AutoRemove) rootfs = VolatileOverlay.For(rootfs);
         RuntimeTask task;
         Phases.Mark("start: rootfs mount known");
         try
