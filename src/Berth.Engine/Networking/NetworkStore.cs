@@ -137,7 +137,7 @@ public sealed class NetworkStore(MetadataDb db)
     public (string Name, string State)? ContainerSummary(string containerId) =>
         db.Query("SELECT name, state FROM containers WHERE id=$c", r => (r.GetString(0), r.GetString(1)), ("$c", containerId)) is [var one] ? one : null;
 
-    private static Network MapNetwork(SqliteDataReader r) => new()
+    private static Network MapNetwork(SqlReader r) => new()
     {
         Id = r.GetString(0),
         Name = r.GetString(1),
@@ -150,7 +150,7 @@ public sealed class NetworkStore(MetadataDb db)
         Created = DateTimeOffset.Parse(r.GetString(8), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
     };
 
-    private static Endpoint MapEndpoint(SqliteDataReader r) => new()
+    private static Endpoint MapEndpoint(SqlReader r) => new()
     {
         ContainerId = r.GetString(0),
         NetworkId = r.GetString(1),
@@ -163,7 +163,7 @@ public sealed class NetworkStore(MetadataDb db)
         EndpointId = r.GetString(8),
     };
 
-    private static PortMapping MapPort(SqliteDataReader r) => new()
+    private static PortMapping MapPort(SqlReader r) => new()
     {
         ContainerId = r.GetString(0),
         Protocol = r.GetString(1),
