@@ -45,6 +45,7 @@ public static class CommandTable
             ContainerInspectCommand.Spec,
             KillCommand.Spec,
             LogsCommand.Spec,
+            PortCommand.Spec,
             PsCommand.Spec.As("ls", "ps", "list"),
             ContainerPruneCommand.Spec,
             RenameCommand.Spec,
@@ -64,6 +65,7 @@ public static class CommandTable
         Subcommands =
         [
             SystemDfCommand.Spec,
+            EventsCommand.Spec,
         ],
     };
 
@@ -77,6 +79,7 @@ public static class CommandTable
             SystemGroup,
             BuilderPruneCommand.Group,
             VolumeCommands.Group,
+            NetworkCommands.Group,
             // Top-level shortcuts, as docker has them
             BuildCommand.Spec,
             HistoryCommand.Spec,
@@ -113,6 +116,9 @@ public static class CommandTable
             TagCommand.Spec,
             VersionCommand.Spec,
             RegistryCommand.Spec,
+            PortCommand.Spec,
+            EventsCommand.Spec,
+            DnsCommand.Spec,
         ],
     };
 }

@@ -17,14 +17,15 @@ internal static class ContainerCli
         Phases.Enabled = c.Debug;
         Phases.Mark("image found, opening the containers service");
         var service = new ContainerService(c.Root, new StoreImages(c.Root));
-        service.MonitorCommand = MonitorCommandFor(c.RootPath);
+        service.MonitorCommand = SelfCommand(c.RootPath, MonitorCommand.Name);
+        service.Network = new Engine.Networking.ContainerNetworking(service, NetworkCli.Service(c));
         return service;
     });
 
-    /// <summary>berth itself, in the hidden monitor mode: /proc/self/exe under NativeAOT, dotnet berth.dll under the JIT.</summary>
-    private static (string, IReadOnlyList<string>) MonitorCommandFor(string root)
+    /// <summary>berth itself in a hidden mode (the monitor, the DNS server): /proc/self/exe under NativeAOT, dotnet berth.dll under the JIT.</summary>
+    public static (string, IReadOnlyList<string>) SelfCommand(string root, string mode)
     {
-        var args = new List<string> { "--root", Path.GetFullPath(root), MonitorCommand.Name };
+        var args = new List<string> { "--root", Path.GetFullPath(root), mode };
         if (RuntimeFeature.IsDynamicCodeSupported && Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet")
             return (host, [Path.Combine(AppContext.BaseDirectory, "berth.dll"), .. args]);
         return ("/proc/self/exe", args);
