@@ -61,6 +61,12 @@ make_archive() {
   rm -rf "$d" "$src"
 }
 
+# manifest_digest HOST/REPO TAG: the digest the registry keeps the tag's manifest under
+manifest_digest() {
+  curl -sI -H 'Accept: application/vnd.oci.image.manifest.v1+json' -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://${1%%/*}/v2/${1#*/}/manifests/$2" | tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}'
+}
+
 # last_layer HOST/REPO TAG: digest of the manifest's last layer as the registry stores it
 last_layer() {
   curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \

@@ -45,6 +45,7 @@ public static class CommandTable
             ContainerInspectCommand.Spec,
             KillCommand.Spec,
             LogsCommand.Spec,
+            PortCommand.Spec,
             PsCommand.Spec.As("ls", "ps", "list"),
             ContainerPruneCommand.Spec,
             RenameCommand.Spec,
@@ -64,6 +65,7 @@ public static class CommandTable
         Subcommands =
         [
             SystemDfCommand.Spec,
+            EventsCommand.Spec,
         ],
     };
 
@@ -77,6 +79,7 @@ public static class CommandTable
             SystemGroup,
             BuilderPruneCommand.Group,
             VolumeCommands.Group,
+            NetworkCommands.Group,
             // Top-level shortcuts, as docker has them
             BuildCommand.Spec,
             HistoryCommand.Spec,
@@ -117,6 +120,9 @@ public static class CommandTable
             DeployCommand.Spec,
             RollbackCommand.Spec,
             LoadBalancerCommand.Spec,
+            PortCommand.Spec,
+            EventsCommand.Spec,
+            DnsCommand.Spec,
         ],
     };
 }

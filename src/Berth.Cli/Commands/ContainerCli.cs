@@ -18,6 +18,7 @@ internal static class ContainerCli
         Phases.Mark("image found, opening the containers service");
         var service = new ContainerService(c.Root, new StoreImages(c.Root));
         service.MonitorCommand = SelfCommand(c.RootPath, MonitorCommand.Name);
+        service.Network = new Engine.Networking.ContainerNetworking(service, NetworkCli.Service(c));
         return service;
     });
 

@@ -27,7 +27,7 @@ internal static class ContainerInspectCommand
     {
         var service = ContainerCli.Service(ctx);
         var c = service.Find(name);
-        return c is null ? null : Inspect(service, c);
+        return c is null ? null : Inspect(service, NetworkCli.Service(ctx), c);
     }
 
     /// <summary>docker's State.Health (absent without a health check).</summary>
@@ -44,7 +44,7 @@ internal static class ContainerInspectCommand
         return new JsonObject { ["Status"] = h.Status, ["FailingStreak"] = h.FailingStreak, ["Log"] = log };
     }
 
-    private static JsonNode Inspect(ContainerService service, Container c)
+    private static JsonNode Inspect(ContainerService service, Engine.Networking.NetworkService networks, Container c)
     {
         var s = c.Spec;
         var paths = service.Paths(c.Id);
@@ -93,6 +93,9 @@ internal static class ContainerInspectCommand
             {
                 ["Binds"] = Strings(s.Mounts.Where(m => m.Type is "bind" or "volume" && !m.Anonymous).Select(m => $"{m.Source}:{m.Target}{(m.ReadOnly ? ":ro" : "")}")),
                 ["NetworkMode"] = s.NetworkMode,
+                ["PortBindings"] = ContainerNetworkJson.PortBindings(s),
+                ["PublishAllPorts"] = s.PublishAll,
+                ["Dns"] = Strings(s.Dns),
                 ["RestartPolicy"] = new JsonObject { ["Name"] = s.RestartPolicy.Name, ["MaximumRetryCount"] = s.RestartPolicy.MaximumRetryCount },
                 ["AutoRemove"] = s.AutoRemove,
                 ["CapAdd"] = s.CapAdd.Count > 0 ? Strings(s.CapAdd) : null,
@@ -135,6 +138,7 @@ internal static class ContainerInspectCommand
                 ["AttachStdout"] = true,
                 ["AttachStderr"] = true,
                 ["Tty"] = s.Tty,
+                ["ExposedPorts"] = ContainerNetworkJson.ExposedPorts(s),
                 ["OpenStdin"] = s.OpenStdin,
                 ["StdinOnce"] = false,
                 ["Env"] = Strings(s.Env),
@@ -150,21 +154,7 @@ internal static class ContainerInspectCommand
                 ["StopSignal"] = s.StopSignal,
                 ["StopTimeout"] = s.StopTimeout,
             },
-            ["NetworkSettings"] = new JsonObject
-            {
-                ["Bridge"] = "",
-                ["SandboxID"] = "",
-                ["Ports"] = new JsonObject(),
-                ["SandboxKey"] = c.State == ContainerState.Running && s.NetworkMode != "host" ? $"/proc/{c.Pid}/ns/net" : "",
-                ["Gateway"] = "",
-                ["IPAddress"] = "",
-                ["IPPrefixLen"] = 0,
-                ["MacAddress"] = "",
-                ["Networks"] = new JsonObject
-                {
-                    [s.NetworkMode] = new JsonObject { ["NetworkID"] = "", ["EndpointID"] = "", ["Gateway"] = "", ["IPAddress"] = "", ["IPPrefixLen"] = 0, ["MacAddress"] = "" },
-                },
-            },
+            ["NetworkSettings"] = ContainerNetworkJson.Settings(networks, c),
         };
     }
 

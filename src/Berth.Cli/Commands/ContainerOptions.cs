@@ -31,7 +31,13 @@ internal static class ContainerOptions
         OptionSpec.List("cap-add", "Add Linux capabilities"),
         OptionSpec.List("cap-drop", "Drop Linux capabilities"),
         OptionSpec.Flag("privileged", "Give extended privileges to this container"),
-        OptionSpec.Value("network", "Connect a container to a network (none, host; bridge behaves as none for now)", "network", "\"bridge\""),
+        OptionSpec.Value("network", "Connect a container to a network (bridge, host, none, or a network's name)", "network", "\"bridge\""),
+        OptionSpec.List("network-alias", "Add network-scoped alias for the container"),
+        OptionSpec.Value("ip", "IPv4 address (e.g., 172.30.100.104)"),
+        OptionSpec.List("publish", 'p', "Publish a container's port(s) to the host"),
+        OptionSpec.Flag("publish-all", 'P', "Publish all exposed ports to random ports"),
+        OptionSpec.List("expose", "Expose a port or a range of ports"),
+        OptionSpec.List("dns", "Set custom DNS servers"),
         OptionSpec.Value("net", "Connect a container to a network") with { Hidden = true },
         OptionSpec.List("label", 'l', "Set meta data on a container"),
         OptionSpec.Value("stop-signal", "Signal to stop the container"),
@@ -104,6 +110,12 @@ internal static class ContainerOptions
             CapAdd = [.. a.Values("cap-add")],
             CapDrop = [.. a.Values("cap-drop")],
             NetworkMode = a.Value("network") ?? a.Value("net") ?? "bridge",
+            NetworkAliases = [.. a.Values("network-alias")],
+            Ip = a.Value("ip"),
+            Ports = a.Values("publish").SelectMany(Engine.Networking.Ports.PortBinding.Parse).ToList(),
+            PublishAll = a.Flag("publish-all"),
+            Expose = a.Values("expose").SelectMany(Expose).ToList(),
+            Dns = [.. a.Values("dns").Select(d => System.Net.IPAddress.TryParse(d, out _) ? d : throw new UsageException($"invalid argument \"{d}\" for \"--dns\" flag: {d} is not an ip address", path))],
             RestartPolicy = a.Value("restart") is { } r ? Wrap(() => RestartPolicy.Parse(r), path) : new RestartPolicy(),
             Runtime = a.Value("runtime") ?? "berth",
             ShmSize = a.Value("shm-size") is { } shm ? Size(shm, "--shm-size", path) : null,
@@ -130,6 +142,14 @@ internal static class ContainerOptions
             Retries = a.Value("health-retries") is { } r ? Int(r, "--health-retries", path) : null,
         };
         return h == new Engine.Oci.HealthConfig() ? null : h;
+    }
+
+    /// <summary>--expose 80, 80/udp, 8000-8002/tcp: entries of the form 80/tcp.</summary>
+    private static List<string> Expose(string spec)
+    {
+        var bindings = Engine.Networking.Ports.PortBinding.Parse(spec);
+        if (spec.Contains(':')) throw new BerthException($"invalid port spec '{spec}': --expose takes container ports only");
+        return bindings.Select(b => b.Key).ToList();
     }
 
     private static T Wrap<T>(Func<T> f, string path)

@@ -42,6 +42,7 @@ internal static class PsCommand
             return 0;
         }
         bool size = a.Flag("size");
+        var ports = NetworkCli.Service(ctx).Store.AllPorts().ToLookup(p => p.ContainerId);
         string SizeText(Container c) => size ? Display.Size(service.Snapshots.Usage(c.SnapshotKey).Size) + " (virtual " + Display.Size(0) + ")" : "0B";
         var health = new Engine.Deploy.Health.HealthStore(ctx.Root.Db).Statuses();
         var rows = containers.Select(c => new JsonObject
@@ -55,7 +56,7 @@ internal static class PsCommand
             ["Mounts"] = string.Join(',', c.Spec.Mounts.Select(m => m.Type == "volume" ? Display.Ellipsis(m.Source, noTrunc ? int.MaxValue : 15) : m.Source)),
             ["Names"] = c.Name,
             ["Networks"] = c.Spec.NetworkMode,
-            ["Ports"] = "",
+            ["Ports"] = PortCommand.Column(ports[c.Id]),
             ["RunningFor"] = Display.Ago(c.Created),
             ["Size"] = SizeText(c),
             ["State"] = c.State,
@@ -68,7 +69,7 @@ internal static class PsCommand
                 : new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
             foreach (var r in rows)
             {
-                var cells = new List<string> { (string)r["ID"]!, (string)r["Image"]!, (string)r["Command"]!, (string)r["RunningFor"]!, (string)r["Status"]!, "", (string)r["Names"]! };
+                var cells = new List<string> { (string)r["ID"]!, (string)r["Image"]!, (string)r["Command"]!, (string)r["RunningFor"]!, (string)r["Status"]!, (string)r["Ports"]!, (string)r["Names"]! };
                 if (size) cells.Add((string)r["Size"]!);
                 table.Add([.. cells]);
             }

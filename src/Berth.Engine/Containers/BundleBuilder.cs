@@ -96,15 +96,15 @@ public static class BundleBuilder
     };
 
     /// <summary>/etc/hosts, /etc/hostname and /etc/resolv.conf as docker writes them for this network mode.
-    /// Written in place: the container's directory is new and nothing reads it before the record exists.</summary>
+    /// Written in place: nothing reads the container's directory before its record exists.</summary>
     public static void WriteEtcFiles(ContainerSpec c, ContainerPaths paths)
     {
-        File.WriteAllText(paths.Hostname, c.Hostname + "\n");
+        BundleDirectories.WriteFile(paths.Hostname, c.Hostname + "\n");
         string hosts = c.NetworkMode == "host" && File.Exists("/etc/hosts")
             ? File.ReadAllText("/etc/hosts")
             : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
-        File.WriteAllText(paths.Hosts, hosts);
-        File.WriteAllText(paths.ResolvConf, ResolvConf(c.NetworkMode == "host"));
+        BundleDirectories.WriteFile(paths.Hosts, hosts);
+        BundleDirectories.WriteFile(paths.ResolvConf, ResolvConf(c.NetworkMode == "host"));
     }
 
     /// <summary>The host's resolv.conf; outside the host's network, loopback resolvers cannot be reached, so

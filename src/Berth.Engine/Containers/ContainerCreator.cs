@@ -1,3 +1,4 @@
+using Berth.Engine.Events;
 using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Spec;
 using Berth.Engine.Snapshots;
@@ -45,7 +46,7 @@ public sealed class ContainerCreator(ContainerService service)
             Phases.Mark("create: user resolved, spec composed");
             spec = spec with { Mounts = ResolveVolumes(spec.Mounts, cfg, createdVolumes) };
 
-            Directory.CreateDirectory(paths.Rootfs);
+            BundleDirectories.Create(paths, service.Root.TmpDir);
             BundleBuilder.WriteEtcFiles(spec, paths);
             var runtimeSpec = BundleBuilder.Build(id, spec, paths, service.Volumes);
             RuntimeSpecFile.Write(paths.Bundle, runtimeSpec, fresh: true);
@@ -54,7 +55,12 @@ public sealed class ContainerCreator(ContainerService service)
             {
                 Id = id, Name = name, Spec = spec, Created = DateTimeOffset.UtcNow, State = ContainerState.Created, SnapshotKey = snapshotKey,
             };
-            store.Insert(container);
+            service.Root.Db.InTransaction(() =>
+            {
+                store.Insert(container);
+                service.Network.Register(container, o);
+            });
+            service.Events.Container("create", container);
             Phases.Mark("create: recorded");
             return new Created(container, runtimeSpec);
         }
@@ -71,8 +77,6 @@ public sealed class ContainerCreator(ContainerService service)
     {
         if (o.Name is not null) NameGenerator.Validate(o.Name);
         if (o.AutoRemove && o.RestartPolicy.Name != "no") throw new BerthException("Conflicting options: --restart and --rm");
-        if (o.NetworkMode is not ("none" or "host" or "bridge" or "default"))
-            throw new BerthException($"network {o.NetworkMode} not found: berth supports --network none, host and bridge (bridge behaves as none until networking lands)");
         if (o.WorkingDir is { Length: > 0 } w && !w.StartsWith('/'))
             throw new BerthException($"the working directory '{w}' is invalid, it needs to be an absolute path");
         if (o.StopSignal is { } s) Signals.Parse(s);
@@ -144,12 +148,30 @@ public sealed class ContainerCreator(ContainerService service)
             CapDrop = o.CapDrop,
             Privileged = o.Privileged,
             NetworkMode = o.NetworkMode == "default" ? "bridge" : o.NetworkMode,
+            Ports = o.Ports,
+            PublishAll = o.PublishAll,
+            ExposedPorts = ExposedPorts(cfg, o),
+            Dns = o.Dns,
             RestartPolicy = o.RestartPolicy,
             AutoRemove = o.AutoRemove,
             Runtime = o.Runtime,
             ShmSize = o.ShmSize ?? 64L << 20,
             Healthcheck = Deploy.Health.HealthSettings.Merge(cfg.Healthcheck, o.Healthcheck),
         };
+    }
+
+    /// <summary>The image's EXPOSE entries, --expose, and every published port (docker adds those too), as <c>80/tcp</c>.</summary>
+    private static List<string> ExposedPorts(Oci.ContainerConfig cfg, CreateOptions o)
+    {
+        var list = new List<string>();
+        foreach (var e in (cfg.ExposedPorts?.Keys ?? Enumerable.Empty<string>()).Concat(o.Expose))
+        {
+            var entry = e.Contains('/') ? e.ToLowerInvariant() : e + "/tcp";
+            if (!list.Contains(entry)) list.Add(entry);
+        }
+        foreach (var p in o.Ports)
+            if (!list.Contains(p.Key)) list.Add(p.Key);
+        return list;
     }
 
     /// <summary>docker's merge: the image's variables, then the user's, a later KEY replacing an earlier one.</summary>

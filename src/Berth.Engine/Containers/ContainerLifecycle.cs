@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Engine.Events;
 using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Interop;
 
@@ -78,6 +79,7 @@ public sealed class ContainerLifecycle(ContainerService service)
     {
         if (!c.Running) return;
         Store.SetStopRequested(c.Id, true);
+        service.Events.Container("stop", c);
         var timeout = TimeSpan.FromSeconds(timeoutSeconds ?? c.Spec.StopTimeout ?? 10);
         if (c.State == ContainerState.Running && c.Pid > 0)
         {
@@ -95,6 +97,7 @@ public sealed class ContainerLifecycle(ContainerService service)
     {
         if (c.State != ContainerState.Running || c.Pid <= 0)
             throw new BerthException($"cannot kill container: {c.Name}: container {c.Id} is not running");
+        service.Events.Container("kill", c, ("signal", signal.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Signal(c, signal);
         if (signal == Signals.SIGKILL) ChildProcess.WaitGone(c.Pid, c.PidStart, TimeSpan.FromSeconds(10));
     }
@@ -138,6 +141,7 @@ public sealed class ContainerLifecycle(ContainerService service)
         NameGenerator.Validate(newName);
         if (newName == c.Name) throw new BerthException($"Renaming a container with the same name as its current name");
         Store.Rename(c.Id, newName);
+        service.Events.Container("rename", c with { Name = newName }, ("oldName", "/" + c.Name));
     }
 
     /// <summary>docker rm: refuses a running container unless forced; -v also removes its anonymous volumes.</summary>
@@ -163,6 +167,8 @@ public sealed class ContainerLifecycle(ContainerService service)
         {
             try { service.RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, service.Paths(c.Id).Bundle); }
             catch (BerthException) { }
+            try { service.Network.Detach(c); }
+            catch (BerthException) { }
         }
         service.Root.Db.InTransaction(() =>
         {
@@ -170,14 +176,8 @@ public sealed class ContainerLifecycle(ContainerService service)
             catch (NotFoundException) { }
             Store.Delete(c.Id);
         });
-        var dir = service.Paths(c.Id).Dir;
-        var trash = Path.Combine(service.Root.ContainersDir, $".trash-{c.Id}-{Guid.NewGuid():N}");
-        try
-        {
-            Directory.Move(dir, trash);
-            Directory.Delete(trash, recursive: true);
-        }
-        catch (DirectoryNotFoundException) { }
+        BundleDirectories.Remove(service.Paths(c.Id).Dir, service.Root.TmpDir);
+        service.Events.Container("destroy", c);
         Phases.Mark("rm: removed");
         var anonymous = volumes ? c.Spec.Mounts.Where(m => m.Type == "volume" && m.Anonymous).Select(m => m.Source).ToList() : [];
         if (anonymous.Count == 0) return;

@@ -1,8 +1,10 @@
+using Berth.Engine.Events;
 using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Cgroups;
 using Berth.Engine.Runtime.Interop;
 using Berth.Engine.Runtime.Spec;
 using Berth.Engine.Runtime.Stage;
+using Berth.Engine.Snapshots;
 
 namespace Berth.Engine.Containers;
 
@@ -70,6 +72,7 @@ public sealed class ContainerRunner(ContainerService service)
         var runtime = service.RuntimeFor(c.Spec, c.Id);
         spec ??= RuntimeSpecFile.Read(paths.Bundle);
         var rootfs = service.Snapshots.Mounts(c.SnapshotKey)[0];
+        if (c.Spec.AutoRemove) rootfs = VolatileOverlay.For(rootfs);
         RuntimeTask task;
         Phases.Mark("start: rootfs mount known");
         try
@@ -88,6 +91,7 @@ public sealed class ContainerRunner(ContainerService service)
         Phases.Mark("start: payload running");
         int self = Environment.ProcessId;
         service.Store.MarkStarted(c.Id, task.Pid, ChildProcess.StartTime(task.Pid), self, ChildProcess.StartTime(self), DateTimeOffset.UtcNow);
+        service.Events.Container("start", c);
         Phases.Mark("start: recorded");
         return task;
     }
@@ -97,8 +101,13 @@ public sealed class ContainerRunner(ContainerService service)
     {
         bool oom = Release(c);
         service.Store.MarkExited(c.Id, exitCode, oom, DateTimeOffset.UtcNow);
+        Died(c, exitCode);
         Phases.Mark("exit: cleaned up and recorded");
     }
+
+    /// <summary>The die event, once the record says so (a load balancer that reads state on it sees it gone).</summary>
+    public void Died(Container c, int exitCode) =>
+        service.Events.Container("die", c, ("exitCode", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>Frees what a stopped container's process held (cgroups, host mounts, network); returns
     /// whether the OOM killer ended it.</summary>

@@ -1,3 +1,4 @@
+using Berth.Engine.Events;
 using Berth.Engine.Runtime;
 using Berth.Engine.Runtime.Interop;
 using Berth.Engine.Snapshots;
@@ -28,6 +29,11 @@ public sealed class ContainerService
 
     /// <summary>Attaches containers to their networks (see <see cref="IContainerNetwork"/>).</summary>
     public IContainerNetwork Network { get; set; } = NoNetwork.Instance;
+
+    /// <summary>Where container events (create, start, die, stop, destroy...) are recorded.</summary>
+    public Events.EventLog Events => _events ??= Berth.Engine.Events.EventLog.For(Root);
+
+    private Events.EventLog? _events;
 
     /// <summary>How a detached container's monitor is started: the executable and the arguments before the
     /// container ID. The CLI sets this to itself (<c>berth --root R __berth-monitor</c>).</summary>
@@ -67,7 +73,10 @@ public sealed class ContainerService
             RuntimeFor(c.Spec, c.Id).Cleanup(c.Id, Paths(c.Id).Bundle);
         }
         catch (BerthException) { }
+        try { Network.Detach(c); }
+        catch (BerthException) { }
         Store.MarkExited(c.Id, killed ? 137 : 255, oom, DateTimeOffset.UtcNow, "the container's monitor process exited unexpectedly");
+        Events.Container("die", c, ("exitCode", killed ? "137" : "255"));
         return Store.Get(c.Id) ?? c;
     }
 }

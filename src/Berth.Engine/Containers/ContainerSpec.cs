@@ -37,6 +37,13 @@ public sealed record ContainerSpec
     public List<string> CapDrop { get; init; } = [];
     public bool Privileged { get; init; }
     public string NetworkMode { get; init; } = "bridge";
+    /// <summary>Published ports as asked for (-p); host ports 0 are chosen at each start.</summary>
+    public List<Networking.Ports.PortBinding> Ports { get; init; } = [];
+    /// <summary>-P: every exposed port gets a random host port.</summary>
+    public bool PublishAll { get; init; }
+    /// <summary>The image's EXPOSE entries, --expose and the published ports: <c>80/tcp</c>.</summary>
+    public List<string> ExposedPorts { get; init; } = [];
+    public List<string> Dns { get; init; } = [];
     public RestartPolicy RestartPolicy { get; init; } = new();
     public bool AutoRemove { get; init; }
     /// <summary>"berth" (built-in), or an OCI runtime binary: crun, runc, a path.</summary>

@@ -59,6 +59,24 @@ public static class ContainerSpecCodec
             Strings(w, "CapDrop", s.CapDrop);
             w.WriteBoolean("Privileged", s.Privileged);
             w.WriteString("NetworkMode", s.NetworkMode);
+            if (s.Ports.Count > 0)
+            {
+                w.WriteStartArray("Ports");
+                foreach (var p in s.Ports)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("Protocol", p.Protocol);
+                    w.WriteNumber("ContainerPort", p.ContainerPort);
+                    w.WriteString("HostIp", p.HostIp);
+                    w.WriteNumber("HostPort", p.HostPort);
+                    w.WriteNumber("HostPortEnd", p.HostPortEnd);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            if (s.PublishAll) w.WriteBoolean("PublishAll", true);
+            if (s.ExposedPorts.Count > 0) Strings(w, "ExposedPorts", s.ExposedPorts);
+            if (s.Dns.Count > 0) Strings(w, "Dns", s.Dns);
             w.WriteStartObject("RestartPolicy");
             w.WriteString("Name", s.RestartPolicy.Name);
             w.WriteNumber("MaximumRetryCount", s.RestartPolicy.MaximumRetryCount);
@@ -125,6 +143,17 @@ public static class ContainerSpecCodec
             CapDrop = Strings(r, "CapDrop") ?? [],
             Privileged = Bool(r, "Privileged"),
             NetworkMode = Str(r, "NetworkMode") ?? "bridge",
+            Ports = r.TryGetProperty("Ports", out var ports) ? ports.EnumerateArray().Select(p => new Networking.Ports.PortBinding
+            {
+                Protocol = Str(p, "Protocol") ?? "tcp",
+                ContainerPort = (int)Long(p, "ContainerPort"),
+                HostIp = Str(p, "HostIp") ?? "0.0.0.0",
+                HostPort = (int)Long(p, "HostPort"),
+                HostPortEnd = (int)Long(p, "HostPortEnd"),
+            }).ToList() : [],
+            PublishAll = Bool(r, "PublishAll"),
+            ExposedPorts = Strings(r, "ExposedPorts") ?? [],
+            Dns = Strings(r, "Dns") ?? [],
             RestartPolicy = r.TryGetProperty("RestartPolicy", out var rp)
                 ? new RestartPolicy { Name = Str(rp, "Name") ?? "no", MaximumRetryCount = rp.TryGetProperty("MaximumRetryCount", out var mr) ? mr.GetInt32() : 0 }
                 : new RestartPolicy(),

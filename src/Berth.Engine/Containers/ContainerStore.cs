@@ -93,7 +93,7 @@ public sealed class ContainerStore(MetadataDb db)
 
     public bool NameExists(string name) => db.Scalar("SELECT 1 FROM containers WHERE name=$n", ("$n", name)) is not null;
 
-    private static Container Map(SqliteDataReader r) => new()
+    private static Container Map(SqlReader r) => new()
     {
         Id = r.GetString(0),
         Name = r.GetString(1),

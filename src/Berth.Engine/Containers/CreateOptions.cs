@@ -32,6 +32,18 @@ public sealed record CreateOptions
     public List<string> CapAdd { get; init; } = [];
     public List<string> CapDrop { get; init; } = [];
     public string NetworkMode { get; init; } = "bridge";
+    /// <summary>--network-alias: names the container also answers to on its (user-defined) network.</summary>
+    public List<string> NetworkAliases { get; init; } = [];
+    /// <summary>--ip: a fixed address on its network.</summary>
+    public string? Ip { get; init; }
+    /// <summary>-p: published ports.</summary>
+    public List<Networking.Ports.PortBinding> Ports { get; init; } = [];
+    /// <summary>-P: every exposed port to a random host port.</summary>
+    public bool PublishAll { get; init; }
+    /// <summary>--expose: ports exposed in addition to the image's.</summary>
+    public List<string> Expose { get; init; } = [];
+    /// <summary>--dns: resolvers instead of the host's.</summary>
+    public List<string> Dns { get; init; } = [];
     public RestartPolicy RestartPolicy { get; init; } = new();
     public string Runtime { get; init; } = "berth";
     public long? ShmSize { get; init; }

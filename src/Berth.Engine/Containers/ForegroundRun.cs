@@ -50,6 +50,7 @@ public sealed class ForegroundRun(ContainerService service)
         if (c.Spec.AutoRemove)
         {
             runner.Release(c);
+            runner.Died(c, exitCode);
             new ContainerLifecycle(service).Delete(c, volumes: true, released: true);
         }
         else runner.Finish(c, exitCode);

@@ -24,7 +24,7 @@ public static class LayeredFiles
                 var target = link.StartsWith('/') ? link : "/" + Path.Combine(Path.GetDirectoryName(rel) ?? "", link);
                 return ReadText(layersTopFirst, Path.GetFullPath(target), maxBytes, depth + 1);
             }
-            return st.IsRegular && st.Size <= maxBytes ? File.ReadAllText(full) : null;
+            return st.IsRegular && st.Size <= maxBytes ? Fds.ReadText(full) : null;
         }
         return null;
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Berth.Engine.Metadata;
-using Microsoft.Data.Sqlite;
 
 namespace Berth.Engine.Deploy;
 
@@ -58,13 +57,13 @@ public sealed class DeployStore(MetadataDb db)
         db.Execute("UPDATE deploy_revisions SET status=$s, note=COALESCE($note, note) WHERE service_key=$k AND number=$n",
             ("$k", key), ("$n", number), ("$s", status), ("$note", note));
 
-    private static DeployedService MapService(SqliteDataReader r) => new()
+    private static DeployedService MapService(SqlReader r) => new()
     {
         Project = r.GetString(0), Service = r.GetString(1), Spec = DeployJson.Read(r.GetString(2)), Network = r.GetString(3),
         Revision = r.GetInt32(4), LbPid = r.GetInt32(5), LbStart = r.GetInt64(6), Updated = Parse(r.GetString(7)),
     };
 
-    private static Revision MapRevision(SqliteDataReader r) => new()
+    private static Revision MapRevision(SqlReader r) => new()
     {
         Number = r.GetInt32(0), Image = r.GetString(1), ImageId = r.GetString(2), Spec = DeployJson.Read(r.GetString(3)),
         Created = Parse(r.GetString(4)), User = r.GetString(5), Strategy = r.GetString(6), Status = r.GetString(7), Note = r.GetString(8),

@@ -90,6 +90,19 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         foreach (var p in plans) Report(p.Id, TransferStatus.Preparing);
         await ping.ConfigureAwait(false);
 
+        // A registry keeps a manifest only with every blob it names: when the tag already holds the very
+        // manifest this push would send, nothing is missing (one HEAD instead of one per blob).
+        if (plans.All(p => p.Remote is not null))
+        {
+            var (knownBytes, _) = ManifestToPush(image, manifestBytes, manifest, plans);
+            var wanted = ReferenceEquals(knownBytes, manifestBytes) ? image.Manifest.Digest : Digest.Compute(knownBytes);
+            if (await repo.ManifestDigestAsync(reference.Tag!, ct).ConfigureAwait(false) == wanted)
+            {
+                foreach (var p in plans) Report(p.Id, TransferStatus.LayerAlreadyExists);
+                return Pushed(reference, image, manifest, plans, records, wanted, knownBytes.Length);
+            }
+        }
+
         // every layer and the config at once (HEADs are cheap; the semaphore bounds only uploads), then the manifest
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(ct))
         using (var uploads = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentUploads)))
@@ -104,11 +117,18 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         var (bytes, mediaType) = ManifestToPush(image, manifestBytes, manifest, plans);
         var digest = await repo.PutManifestAsync(reference.Tag!, bytes, mediaType, ct).ConfigureAwait(false);
 
+        return Pushed(reference, image, manifest, plans, records, digest, bytes.Length);
+    }
+
+    /// <summary>Remembers what the push made and where its blobs now are; records the repo digest.</summary>
+    private PushResult Pushed(ImageReference reference, ImageRecord image, Manifest manifest, List<LayerPlan> plans,
+        DistributionRecords records, Digest digest, long size)
+    {
         foreach (var p in plans.Where(p => p.Compressed)) records.RecordCompressedBlob(p.DiffId, p.Target, p.Remote!);
         records.RecordBlobSources(reference.Domain, reference.Path, plans.Select(p => p.Remote!.Digest).Append(manifest.Config.Digest));
         var repoDigest = reference.WithDigest(digest);
         if (!image.RepoDigests.Contains(repoDigest)) root.Images.Add(image, repoDigests: [repoDigest]);
-        return new PushResult(reference, digest, bytes.Length);
+        return new PushResult(reference, digest, size);
     }
 
     /// <summary>HEAD, else mount, else upload (compressing first when the blob is not at hand).</summary>

@@ -91,6 +91,18 @@ public sealed class RemoteRepository
         return new FetchedManifest(bytes, mediaType, actual);
     }
 
+    /// <summary>HEADs a manifest by tag or digest: the digest the registry keeps it under, or null when it has none.</summary>
+    public async Task<Digest?> ManifestDigestAsync(string reference, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Head, $"v2/{Path}/manifests/{reference}", ct, r =>
+        {
+            foreach (var a in ManifestAccept) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(a));
+        }).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccessStatusCode) throw await _client.FailureAsync(response, $"manifest {Name}:{reference}", ct).ConfigureAwait(false);
+        return response.Headers.TryGetValues("Docker-Content-Digest", out var hv) && Digest.TryParse(hv.FirstOrDefault(), out var d) ? d : null;
+    }
+
     /// <summary>PUTs a manifest under a tag or digest; returns the digest the registry stores it under.</summary>
     public async Task<Digest> PutManifestAsync(string reference, byte[] bytes, string mediaType, CancellationToken ct)
     {
@@ -101,10 +113,9 @@ public sealed class RemoteRepository
         }).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw await _client.FailureAsync(response, $"manifest {Name}:{reference}", ct).ConfigureAwait(false);
-        var computed = Digest.Compute(bytes);
         if (response.Headers.TryGetValues("Docker-Content-Digest", out var hv) && Digest.TryParse(hv.FirstOrDefault(), out var stored))
             return stored;
-        return computed;
+        return Digest.Compute(bytes);
     }
 
     /// <summary>All tags, following the <c>Link</c> header's pages.</summary>

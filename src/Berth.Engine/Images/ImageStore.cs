@@ -59,7 +59,7 @@ public sealed class ImageStore
 
     private const string Columns = "id, manifest_digest, manifest_media_type, manifest_size, config_size, created, added, os, architecture, intermediate";
 
-    private static ImageRecord ReadImage(SqliteDataReader r,
+    private static ImageRecord ReadImage(SqlReader r,
         Dictionary<string, List<LayerRecord>> layers,
         Dictionary<string, List<ImageReference>> tags,
         Dictionary<string, List<ImageReference>> digests)
@@ -81,7 +81,7 @@ public sealed class ImageStore
         };
     }
 
-    private static LayerRecord ReadLayer(SqliteDataReader r, int o) => new(
+    private static LayerRecord ReadLayer(SqlReader r, int o) => new(
         r.GetInt32(o),
         Digest.FromStored(r.GetString(o + 1)),
         Digest.FromStored(r.GetString(o + 2)),

@@ -1,33 +1,41 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Berth.Engine.Metadata;
 
 /// <summary>
 /// The one SQLite database of a state root: image records, tags, containers, build cache, networks...
 /// Each domain owns its tables through an <see cref="ISchema"/>; every change runs in one transaction.
+/// It talks to SQLite directly (SQLitePCL.raw), with prepared statements kept for reuse: every berth
+/// command opens it, and Microsoft.Data.Sqlite's first use alone (a pool-pruning timer thread, a probe
+/// for a bundle assembly that throws under NativeAOT, connection-string parsing) cost more than the
+/// queries of a container start. Errors are still <see cref="SqliteException"/>s.
 /// </summary>
 public sealed class MetadataDb : IDisposable
 {
     private static int s_providerSet;
-    private readonly SqliteConnection _connection;
+    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+    private readonly sqlite3 _db;
+    private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
 
     public MetadataDb(string path, IEnumerable<ISchema> schemas)
     {
         if (Interlocked.Exchange(ref s_providerSet, 1) == 0)
-            SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            raw.SetProvider(new SQLite3Provider_sqlite3());
+        int rc = raw.sqlite3_open_v2(path, out _db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE, null);
+        if (rc != raw.SQLITE_OK)
         {
-            DataSource = path,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        _connection.Open();
+            var e = Error(rc, "open " + path);
+            _db.Dispose();
+            throw e;
+        }
+        raw.sqlite3_extended_result_codes(_db, 1);
         KeepWalOnClose();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
         Migrate(schemas);
     }
-
-    public SqliteConnection Connection => _connection;
 
     /// <summary>
     /// By default the last connection to close checkpoints the WAL into the database and deletes it: two
@@ -39,17 +47,22 @@ public sealed class MetadataDb : IDisposable
     private void KeepWalOnClose()
     {
         const int SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006;
-        SQLitePCL.raw.sqlite3_db_config(_connection.Handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
+        raw.sqlite3_db_config(_db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
         Execute("PRAGMA wal_autocheckpoint=200; PRAGMA journal_size_limit=1048576");
     }
 
+    /// <summary>
+    /// Brings every domain's tables up to date. The header's user_version holds a stamp of the schemas last
+    /// applied, so the common case (nothing to do) costs one read of the header page.
+    /// </summary>
     private void Migrate(IEnumerable<ISchema> schemas)
     {
+        int stamp = Stamp(schemas);
+        if (Scalar("PRAGMA user_version") is long applied && applied == stamp) return;
         Execute("CREATE TABLE IF NOT EXISTS schema_versions (domain TEXT PRIMARY KEY, version INTEGER NOT NULL)");
         var have = new Dictionary<string, int>();
-        using (var q = Command("SELECT domain, version FROM schema_versions"))
-        using (var r = q.ExecuteReader())
-            while (r.Read()) have[r.GetString(0)] = r.GetInt32(1);
+        foreach (var (domain, version) in Query("SELECT domain, version FROM schema_versions", r => (r.GetString(0), r.GetInt32(1))))
+            have[domain] = version;
         foreach (var schema in schemas)
         {
             int current = have.GetValueOrDefault(schema.Domain);
@@ -57,43 +70,180 @@ public sealed class MetadataDb : IDisposable
             InTransaction(() =>
             {
                 // Re-read inside the write transaction: another process may have migrated meanwhile.
-                using var again = Command("SELECT version FROM schema_versions WHERE domain=$d", ("$d", schema.Domain));
-                int v = again.ExecuteScalar() is long l ? (int)l : 0;
+                int v = Scalar("SELECT version FROM schema_versions WHERE domain=$d", ("$d", schema.Domain)) is long l ? (int)l : 0;
                 for (; v < schema.Migrations.Count; v++) Execute(schema.Migrations[v]);
                 Execute("INSERT INTO schema_versions(domain, version) VALUES($d, $v) ON CONFLICT(domain) DO UPDATE SET version=$v",
                     ("$d", schema.Domain), ("$v", v));
             });
         }
+        Execute($"PRAGMA user_version={stamp}");
     }
 
-    public SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>A nonzero fingerprint (FNV-1a) of every domain and its number of migrations.</summary>
+    private static int Stamp(IEnumerable<ISchema> schemas)
     {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
+        uint h = 2166136261;
+        foreach (var schema in schemas)
+        {
+            foreach (char c in schema.Domain) h = (h ^ c) * 16777619;
+            h = (h ^ (uint)schema.Migrations.Count) * 16777619;
+        }
+        return (int)(h & 0x7fffffff) | 1;
     }
 
+    /// <summary>A statement to run later (its reader steps through the rows).</summary>
+    public SqlCommand Command(string sql, params (string Name, object? Value)[] parameters) => new(this, sql, parameters);
+
+    /// <summary>Runs every statement of <paramref name="sql"/>; returns the rows they changed.</summary>
     public int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(sql, parameters);
-        return cmd.ExecuteNonQuery();
+        int changed = 0;
+        string rest = sql;
+        while (rest.Length > 0)
+        {
+            var stmt = Prepare(rest, out var tail, out bool whole);
+            if (stmt is null) break;
+            try
+            {
+                Bind(stmt, parameters);
+                while (Step(stmt, rest) == raw.SQLITE_ROW) { }
+                if (raw.sqlite3_stmt_readonly(stmt) == 0) changed += raw.sqlite3_changes(_db);
+            }
+            finally
+            {
+                if (whole) Release(rest, stmt);
+                else stmt.Dispose();
+            }
+            rest = tail;
+        }
+        return changed;
     }
 
+    /// <summary>The first column of the first row (long, double, string or byte[]), or null.</summary>
     public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(sql, parameters);
-        var v = cmd.ExecuteScalar();
+        using var r = Reader(sql, parameters);
+        if (!r.Read()) return null;
+        var v = r.GetValue(0);
         return v is DBNull ? null : v;
     }
 
-    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+    public List<T> Query<T>(string sql, Func<SqlReader, T> map, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command(sql, parameters);
-        using var r = cmd.ExecuteReader();
+        using var r = Reader(sql, parameters);
         var list = new List<T>();
         while (r.Read()) list.Add(map(r));
         return list;
+    }
+
+    /// <summary>A reader over one statement's rows.</summary>
+    public SqlReader Reader(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var stmt = Prepare(sql, out var tail, out bool whole) ?? throw new ArgumentException("no SQL statement", nameof(sql));
+        if (!whole || tail.Trim().Length > 0)
+        {
+            stmt.Dispose();
+            throw new ArgumentException("a query is one statement", nameof(sql));
+        }
+        try { Bind(stmt, parameters); }
+        catch
+        {
+            Release(sql, stmt);
+            throw;
+        }
+        return new SqlReader(this, sql, stmt);
+    }
+
+    /// <summary>A prepared statement: a kept one when <paramref name="sql"/> is a single statement seen
+    /// before (<paramref name="whole"/>), else a new one; null when only whitespace or comments remain.</summary>
+    private sqlite3_stmt? Prepare(string sql, out string tail, out bool whole)
+    {
+        lock (_statements)
+            if (_statements.Remove(sql, out var kept))
+            {
+                tail = "";
+                whole = true;
+                return kept;
+            }
+        int rc = raw.sqlite3_prepare_v2(_db, sql, out var stmt, out tail);
+        tail ??= "";
+        if (rc != raw.SQLITE_OK)
+        {
+            stmt?.Dispose();
+            throw Error(rc, sql);
+        }
+        whole = tail.Trim().Length == 0;
+        if (stmt is null || stmt.IsInvalid)
+        {
+            stmt?.Dispose();
+            return null;
+        }
+        return stmt;
+    }
+
+    /// <summary>Gives a single-statement statement back for reuse.</summary>
+    internal void Release(string sql, sqlite3_stmt stmt)
+    {
+        raw.sqlite3_reset(stmt);
+        raw.sqlite3_clear_bindings(stmt);
+        lock (_statements)
+            if (!_statements.TryAdd(sql, stmt)) stmt.Dispose();
+    }
+
+    private void Bind(sqlite3_stmt stmt, (string Name, object? Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            int i = raw.sqlite3_bind_parameter_index(stmt, name);
+            if (i == 0) continue;
+            int rc = value switch
+            {
+                null or DBNull => raw.sqlite3_bind_null(stmt, i),
+                string s => raw.sqlite3_bind_text(stmt, i, s),
+                long l => raw.sqlite3_bind_int64(stmt, i, l),
+                int n => raw.sqlite3_bind_int64(stmt, i, n),
+                bool b => raw.sqlite3_bind_int64(stmt, i, b ? 1 : 0),
+                byte[] bytes => raw.sqlite3_bind_blob(stmt, i, bytes),
+                double d => raw.sqlite3_bind_double(stmt, i, d),
+                Enum e => raw.sqlite3_bind_int64(stmt, i, Convert.ToInt64(e, CultureInfo.InvariantCulture)),
+                uint or ulong or short or ushort or byte or sbyte => raw.sqlite3_bind_int64(stmt, i, Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+                float f => raw.sqlite3_bind_double(stmt, i, f),
+                _ => throw new ArgumentException($"cannot store a {value.GetType().Name} in SQLite ({name})"),
+            };
+            if (rc != raw.SQLITE_OK) throw Error(rc, name);
+        }
+    }
+
+    /// <summary>One step; SQLITE_ROW or SQLITE_DONE. A busy database is waited for (the busy handler
+    /// waits for locks; this also covers what it cannot, as Microsoft.Data.Sqlite does), up to 30 s.</summary>
+    internal int Step(sqlite3_stmt stmt, string sql)
+    {
+        long start = 0;
+        for (;;)
+        {
+            int rc = raw.sqlite3_step(stmt);
+            if (rc is raw.SQLITE_ROW or raw.SQLITE_DONE) return rc;
+            int primary = rc & 0xFF;
+            if (primary is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+            {
+                if (start == 0) start = Stopwatch.GetTimestamp();
+                if (Stopwatch.GetElapsedTime(start) < BusyTimeout)
+                {
+                    raw.sqlite3_reset(stmt);
+                    Thread.Sleep(1);
+                    continue;
+                }
+            }
+            var e = Error(rc, sql);
+            raw.sqlite3_reset(stmt);
+            throw e;
+        }
+    }
+
+    private SqliteException Error(int rc, string context)
+    {
+        string message = _db is null || _db.IsInvalid ? raw.sqlite3_errstr(rc).utf8_to_string() : raw.sqlite3_errmsg(_db).utf8_to_string();
+        return new SqliteException($"SQLite Error {rc & 0xFF}: '{message}' ({context.Trim()}).", rc & 0xFF, rc);
     }
 
     private int _depth;
@@ -123,7 +273,27 @@ public sealed class MetadataDb : IDisposable
 
     public void InTransaction(Action work) => InTransaction(() => { work(); return 0; });
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        lock (_statements)
+        {
+            foreach (var stmt in _statements.Values) stmt.Dispose();
+            _statements.Clear();
+        }
+        _db.Dispose();
+    }
+}
+
+/// <summary>A statement and its parameters, run when asked.</summary>
+public sealed class SqlCommand(MetadataDb db, string sql, (string Name, object? Value)[] parameters) : IDisposable
+{
+    public SqlReader ExecuteReader() => db.Reader(sql, parameters);
+
+    public object? ExecuteScalar() => db.Scalar(sql, parameters);
+
+    public int ExecuteNonQuery() => db.Execute(sql, parameters);
+
+    public void Dispose() { }
 }
 
 /// <summary>A domain's tables: its migrations, applied in order once each.</summary>

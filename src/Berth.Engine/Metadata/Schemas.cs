@@ -10,6 +10,7 @@ public static class Schemas
         new Distribution.DistributionSchema(),
         new Containers.ContainerSchema(),
         new Volumes.VolumeSchema(),
+        new Networking.NetworkSchema(),
         new Build.Cache.BuildCacheSchema(),
         new Deploy.DeploySchema(),
     ];

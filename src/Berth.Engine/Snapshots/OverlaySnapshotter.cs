@@ -12,11 +12,14 @@ public sealed class OverlaySnapshotter : ISnapshotter
 {
     private readonly MetadataDb _db;
     private readonly string _dir;
+    private readonly SpareDirectories _spares;
 
     public OverlaySnapshotter(MetadataDb db, string dir)
     {
         _db = db;
         _dir = dir;
+        _spares = new SpareDirectories(dir);
+        SpreadDirectories.Mark(dir);
     }
 
     private sealed record Row(long Id, string Key, long? ParentId, SnapshotKind Kind, long Created, long? Size);
@@ -24,7 +27,7 @@ public sealed class OverlaySnapshotter : ISnapshotter
     private Row? Find(string key) =>
         _db.Query("SELECT id, key, parent_id, kind, created, size FROM snapshots WHERE key=$k", Map, ("$k", key)).FirstOrDefault();
 
-    private static Row Map(Microsoft.Data.Sqlite.SqliteDataReader r) =>
+    private static Row Map(SqlReader r) =>
         new(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), (SnapshotKind)r.GetInt32(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5));
 
     private Row Get(string key) => Find(key) ?? throw new NotFoundException($"snapshot {key} does not exist");
@@ -53,6 +56,7 @@ public sealed class OverlaySnapshotter : ISnapshotter
             long newId = (long)_db.Scalar("SELECT last_insert_rowid()")!;
             var dir = DirOf(newId);
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // left by a crash before a commit
+            if (kind == SnapshotKind.Active && _spares.TryTake(dir)) return newId;
             Directory.CreateDirectory(Path.Combine(dir, "fs"));
             if (kind == SnapshotKind.Active) Directory.CreateDirectory(Path.Combine(dir, "work"));
             return newId;
@@ -102,26 +106,38 @@ public sealed class OverlaySnapshotter : ISnapshotter
         return true;
     });
 
+    /// <summary>Deletes the row and moves the directory out of sight in one transaction (so a new snapshot
+    /// given the same id never meets it), then deletes the directory, or keeps an unused writable layer
+    /// as a spare for the next <see cref="Prepare"/>.</summary>
     public void Remove(string key)
     {
-        long id = _db.InTransaction(() =>
+        string? dir = null, moved = null;
+        bool kept = false;
+        try
         {
-            var row = Get(key);
-            if (_db.Scalar("SELECT 1 FROM snapshots WHERE parent_id=$id LIMIT 1", ("$id", row.Id)) is not null)
-                throw new BerthException($"snapshot {key} has children and cannot be removed", BerthException.EngineError);
-            _db.Execute("DELETE FROM snapshots WHERE id=$id", ("$id", row.Id));
-            return row.Id;
-        });
-        RemoveDir(DirOf(id));
-    }
-
-    /// <summary>Renames a directory out of sight before deleting it, so nothing half-deleted is ever used.</summary>
-    private void RemoveDir(string dir)
-    {
-        if (!Directory.Exists(dir)) return;
-        var trash = Path.Combine(_dir, $".trash-{Path.GetFileName(dir)}-{Guid.NewGuid():N}");
-        Directory.Move(dir, trash);
-        DirectoryUsage.DeleteTree(trash);
+            _db.InTransaction(() =>
+            {
+                var row = Get(key);
+                if (_db.Scalar("SELECT 1 FROM snapshots WHERE parent_id=$id LIMIT 1", ("$id", row.Id)) is not null)
+                    throw new BerthException($"snapshot {key} has children and cannot be removed", BerthException.EngineError);
+                _db.Execute("DELETE FROM snapshots WHERE id=$id", ("$id", row.Id));
+                dir = DirOf(row.Id);
+                if (!Directory.Exists(dir)) return;
+                if (row.Kind == SnapshotKind.Active && _spares.TryKeep(dir) is { } spare)
+                {
+                    (moved, kept) = (spare, true);
+                    return;
+                }
+                moved = Path.Combine(_dir, $".trash-{row.Id}-{Guid.NewGuid():N}");
+                Directory.Move(dir, moved);
+            });
+        }
+        catch when (moved is not null && dir is not null)
+        {
+            Directory.Move(moved, dir); // the row is still there: so is its directory
+            throw;
+        }
+        if (moved is not null && !kept) DirectoryUsage.DeleteTree(moved);
     }
 
     public SnapshotInfo? Stat(string key) => Find(key) is { } row ? Info(row) : null;

@@ -68,7 +68,7 @@ public sealed class VolumeStore(MetadataDb db, string volumesDir)
         }
     }
 
-    private Volume Map(SqliteDataReader r) => new(
+    private Volume Map(SqlReader r) => new(
         r.GetString(0), r.GetString(1), ContainerStore.ParseTime(r.GetString(2)),
         JsonSerializer.Deserialize(r.GetString(3), ContainerJson.Default.DictionaryStringString) ?? [], r.GetInt32(4) != 0, MountpointOf(r.GetString(0)));
 }

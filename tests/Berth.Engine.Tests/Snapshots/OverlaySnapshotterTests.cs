@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Berth.Engine.Metadata;
+using Berth.Engine.Runtime.Interop;
 using Berth.Engine.Snapshots;
 
 namespace Berth.Engine.Tests.Snapshots;
@@ -112,6 +113,38 @@ public sealed class OverlaySnapshotterTests : IDisposable
         var m = Assert.Single(_snapshots.View("v", "l1"));
         Assert.Equal("bind", m.Type);
         Assert.True(m.ReadOnly);
+    }
+
+    [Fact]
+    public void AnUnusedWritableLayerIsKeptForTheNextOneAndAWrittenOneIsDeleted()
+    {
+        Layer("base", null, ("a", "1"));
+        var spares = Path.Combine(_root, "snapshots", ".spare");
+        _snapshots.Prepare("c1", "base");
+        // What a volatile overlay mount leaves in the workdir: the kernel would refuse to mount it again.
+        var mark = Path.Combine(Path.GetDirectoryName(_snapshots.ChangesDir("c1"))!, "work", "work", "incompat", "volatile");
+        Directory.CreateDirectory(mark);
+        File.WriteAllText(Path.Combine(mark, "dirty"), "");
+        int fd = Libc.open(_snapshots.ChangesDir("c1"), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        Assert.Equal(0, Berth.Engine.Layers.Posix.SetXattr(fd, "trusted.overlay.uuid", [1, 2, 3, 4])); // overlayfs stamps one
+        Libc.close(fd);
+        _snapshots.Remove("c1");
+        var spare = Assert.Single(Directory.GetDirectories(spares));
+        Assert.False(Directory.Exists(Path.Combine(spare, "work", "work", "incompat")));
+        Assert.Null(_snapshots.Stat("c1"));
+
+        _snapshots.Prepare("c2", "base");
+        Assert.Empty(Directory.GetDirectories(spares));
+        var upper = _snapshots.ChangesDir("c2");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(upper));
+        File.WriteAllText(Path.Combine(upper, "written"), "x");
+        _snapshots.Remove("c2");
+        Assert.Empty(Directory.GetDirectories(spares));
+        Assert.False(Directory.Exists(upper));
+
+        _snapshots.Prepare("c3", "base");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_snapshots.ChangesDir("c3")));
+        Assert.True(Directory.Exists(Path.Combine(Path.GetDirectoryName(_snapshots.ChangesDir("c3"))!, "work")));
     }
 
     [Fact]

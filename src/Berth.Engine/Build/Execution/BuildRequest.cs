@@ -18,7 +18,7 @@ public sealed record BuildRequest
     public bool NoCache { get; init; }
     /// <summary><c>--label</c>s, applied as a last LABEL step of the target stage (docker's classic builder does so).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
-    /// <summary>RUN's network: <c>default</c> (the host's until the bridge network lands), <c>none</c> or <c>host</c>.</summary>
+    /// <summary>RUN's network: <c>default</c> (the default bridge network), <c>none</c> or <c>host</c>.</summary>
     public string Network { get; init; } = "default";
     public Platform? Platform { get; init; }
 }

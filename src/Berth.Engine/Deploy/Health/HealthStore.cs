@@ -22,7 +22,7 @@ public sealed class HealthStore(MetadataDb db)
 
     public void Delete(string containerId) => db.Execute("DELETE FROM container_health WHERE container_id=$id", ("$id", containerId));
 
-    private static HealthState Map(Microsoft.Data.Sqlite.SqliteDataReader r) => new()
+    private static HealthState Map(SqlReader r) => new()
     {
         Status = r.GetString(0),
         FailingStreak = r.GetInt32(1),

@@ -23,12 +23,18 @@ public static class CgroupDrivers
         return list;
     });
 
-    private static IEnumerable<(string FsType, string MountPoint, string SuperOptions)> CgroupMounts()
+    /// <summary>The cgroup mounts of /proc/self/mountinfo, read once per process.</summary>
+    private static IEnumerable<(string FsType, string MountPoint, string SuperOptions)> CgroupMounts() => s_mounts.Value;
+
+    private static readonly Lazy<List<(string, string, string)>> s_mounts = new(() => ReadCgroupMounts().ToList());
+
+    private static IEnumerable<(string FsType, string MountPoint, string SuperOptions)> ReadCgroupMounts()
     {
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        var text = Interop.Fds.ReadText("/proc/self/mountinfo") ?? "";
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
-            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
+            var sep = line.IndexOf(" - cgroup", StringComparison.Ordinal);
             if (sep < 0) continue;
             var left = line[..sep].Split(' ');
             var right = line[(sep + 3)..].Split(' ');

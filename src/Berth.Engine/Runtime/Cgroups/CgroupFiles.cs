@@ -6,27 +6,26 @@ namespace Berth.Engine.Runtime.Cgroups;
 /// <summary>Small reads and writes of cgroup control files, and the removal loop both versions share.</summary>
 internal static class CgroupFiles
 {
-    public static void Write(string dir, string file, string value)
+    /// <summary>One write(2) of the value: open, write, close (no FileStream, whose fstat, flock and
+    /// buffering cost more than the write itself, a dozen times per container start).</summary>
+    public static unsafe void Write(string dir, string file, string value)
     {
         var path = Path.Combine(dir, file);
-        try
+        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC, 0);
+        int errno = fd < 0 ? Libc.Errno : 0;
+        if (fd >= 0)
         {
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-            var bytes = System.Text.Encoding.ASCII.GetBytes(value);
-            fs.Write(bytes);
+            Span<byte> bytes = stackalloc byte[System.Text.Encoding.ASCII.GetByteCount(value)];
+            System.Text.Encoding.ASCII.GetBytes(value, bytes);
+            fixed (byte* b = bytes)
+                if (Libc.write(fd, b, bytes.Length) < 0) errno = Libc.Errno;
+            Libc.close(fd);
         }
-        catch (IOException e)
-        {
-            throw new BerthException($"cannot set {path} to {value}: {e.Message}", BerthException.EngineError);
-        }
+        if (errno != 0) throw new BerthException($"cannot set {path} to {value}: {Libc.Error(errno)}", BerthException.EngineError);
     }
 
-    public static string? Read(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
+    /// <summary>The file's text, or null when it cannot be read (the cgroup is gone).</summary>
+    public static string? Read(string path) => Fds.ReadText(path);
 
     public static long ReadLong(string path, long fallback = 0)
     {

@@ -53,10 +53,7 @@ public static unsafe class ChildProcess
     public static long StartTime(int pid)
     {
         if (pid <= 0) return 0;
-        string text;
-        try { text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat"); }
-        catch (IOException) { return 0; }
-        catch (UnauthorizedAccessException) { return 0; }
+        if (Fds.ReadText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat") is not { } text) return 0;
         // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
         int close = text.LastIndexOf(')');
         if (close < 0) return 0;
@@ -70,13 +67,9 @@ public static unsafe class ChildProcess
 
     private static bool IsZombie(int pid)
     {
-        try
-        {
-            var text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            int close = text.LastIndexOf(')');
-            return close > 0 && close + 2 < text.Length && text[close + 2] is 'Z' or 'X';
-        }
-        catch (IOException) { return true; }
+        if (Fds.ReadText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat") is not { } text) return true;
+        int close = text.LastIndexOf(')');
+        return close > 0 && close + 2 < text.Length && text[close + 2] is 'Z' or 'X';
     }
 
     /// <summary>Runs a helper program to completion; its stdout/stderr go to <paramref name="output"/>.</summary>

@@ -104,6 +104,29 @@ internal static unsafe class Fds
         return Encoding.UTF8.GetString(sb.GetBuffer(), 0, (int)sb.Length);
     }
 
+    /// <summary>A small file's text (/proc, cgroup files) with open, read and close only; null when it
+    /// cannot be opened.</summary>
+    public static string? ReadText(string path)
+    {
+        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) return null;
+        try { return ReadToEnd(fd); }
+        finally { Libc.close(fd); }
+    }
+
+    /// <summary>Writes a file in place: the bytes, then the length. An existing file is not truncated to
+    /// zero first, which would give its block back only to take another.</summary>
+    public static void WriteFileInPlace(string path, ReadOnlySpan<byte> content)
+    {
+        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_CLOEXEC, 0x1a4 /* 0644 */);
+        if (fd < 0) throw Failure("create " + path);
+        try
+        {
+            if (!WriteAll(fd, content) || Libc.ftruncate(fd, content.Length) != 0) throw Failure("write " + path);
+        }
+        finally { Libc.close(fd); }
+    }
+
     public static BerthException Failure(string what, int? errno = null) =>
         new($"{what}: {Libc.Error(errno ?? Libc.Errno)}", BerthException.EngineError);
 }

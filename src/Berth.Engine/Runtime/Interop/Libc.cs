@@ -125,6 +125,9 @@ internal static unsafe partial class Libc
     public static partial int rmdir(string path);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
 
     [LibraryImport("libc")]

@@ -27,7 +27,7 @@ public static class RuntimeSpecFile
     public static void Write(string bundleDir, RuntimeSpec spec, bool fresh = false)
     {
         var path = Path.Combine(bundleDir, Name);
-        if (fresh) File.WriteAllBytes(path, RuntimeSpecWriter.Serialize(spec));
+        if (fresh) Interop.Fds.WriteFileInPlace(path, RuntimeSpecWriter.Serialize(spec));
         else Util.AtomicFile.WriteAllBytes(path, RuntimeSpecWriter.Serialize(spec));
     }
 

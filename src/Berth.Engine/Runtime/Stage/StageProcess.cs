@@ -16,12 +16,14 @@ public readonly record struct StageStdio(int Stdin, int Stdout, int Stderr);
 public sealed unsafe class StageProcess : IDisposable
 {
     private int _sync;
+    private int _stagePid;
 
-    private StageProcess(int pid, int sync, int ptyMaster)
+    private StageProcess(int pid, int sync, int ptyMaster, int stagePid)
     {
         Pid = pid;
         _sync = sync;
         PtyMaster = ptyMaster;
+        _stagePid = stagePid;
     }
 
     /// <summary>The container process, as the host sees it.</summary>
@@ -60,29 +62,25 @@ public sealed unsafe class StageProcess : IDisposable
         // master): two processes on one socket, so the two may come in either order.
         var buf = new byte[1024];
         int pid = -1, master = -1;
-        bool stageReaped = false;
         while (pid < 0 || (tty && master < 0))
         {
             int len = Receive(sync, buf, out int passed);
             var msg = Encoding.UTF8.GetString(buf, 0, Math.Max(len, 0));
             if (msg.StartsWith("P ", StringComparison.Ordinal) && passed < 0)
-            {
                 pid = int.Parse(msg.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture);
-                Reap(stagePid);
-                stageReaped = true;
-            }
             else if (msg == "T" && passed >= 0 && master < 0) master = Fds.Lift(passed);
             else
             {
                 if (passed >= 0) Libc.close(passed);
                 if (master >= 0) Libc.close(master);
                 Fds.Close(ref sync);
-                if (!stageReaped) Reap(stagePid);
+                Reap(stagePid);
                 if (pid > 0) Reap(pid);
                 throw Failed(msg, pid < 0 ? "the container stage exited before it started a process" : "the container stage exited before it made a terminal");
             }
         }
-        return new StageProcess(pid, sync, master);
+        // The stage exits once it has said the pid; it is reaped later (Dispose), while the process sets up.
+        return new StageProcess(pid, sync, master, stagePid);
     }
 
     /// <summary>Lets the process go on to exec (after the caller finished its setup, e.g. networking).</summary>
@@ -152,5 +150,10 @@ public sealed unsafe class StageProcess : IDisposable
         }
     }
 
-    public void Dispose() => Fds.Close(ref _sync);
+    public void Dispose()
+    {
+        Fds.Close(ref _sync);
+        Reap(_stagePid);
+        _stagePid = -1;
+    }
 }

@@ -15,8 +15,8 @@ internal sealed record RunSpec
     public required IReadOnlyList<string> Env { get; init; }
     public string User { get; init; } = "";
     public string WorkingDir { get; init; } = "";
-    /// <summary>none or host (the default network is the host's until the bridge lands).</summary>
-    public string Network { get; init; } = "host";
+    /// <summary>bridge (the default bridge network), none or host.</summary>
+    public string Network { get; init; } = "bridge";
     /// <summary>A here-document script to mount read-only at /dev/pipes/NAME, mode 0755.</summary>
     public (string Name, string Content)? Script { get; init; }
     public List<MountSpec> Mounts { get; init; } = [];
@@ -77,7 +77,8 @@ internal sealed class RunContainer(StateRoot root, VolumeStore volumes)
             BundleBuilder.WriteEtcFiles(spec, paths);
             var runtimeSpec = BundleBuilder.Build(id, spec, paths, volumes);
             var stubs = MountStubs.Plan(lowers, (runtimeSpec.Mounts ?? []).Select(m => m.Destination));
-            int code = Start(id, paths, runtimeSpec, rootfs, started, output, ct);
+            Func<int, IDisposable>? attach = run.Network == "bridge" ? pid => new Networking.TransientNetworking(root).Attach(id, pid) : null;
+            int code = Start(id, paths, runtimeSpec, rootfs, attach, started, output, ct);
             stubs.Remove(upper);
             return code;
         }
@@ -90,20 +91,25 @@ internal sealed class RunContainer(StateRoot root, VolumeStore volumes)
     /// <summary>Where the RUN containers of build process <paramref name="pid"/> keep their bundles.</summary>
     public static string BundlesDir(string tmpDir, int pid) => Path.Combine(tmpDir, $"build-run-{pid}");
 
-    private static int Start(string id, ContainerPaths paths, RuntimeSpec spec, Mount rootfs, Action<string> started,
-        Action<ReadOnlySpan<byte>> output, CancellationToken ct)
+    private static int Start(string id, ContainerPaths paths, RuntimeSpec spec, Mount rootfs, Func<int, IDisposable>? attach,
+        Action<string> started, Action<ReadOnlySpan<byte>> output, CancellationToken ct)
     {
         var runtime = BuiltinRuntime.Instance;
         var (read, write) = Fds.Pipe();
         int nul = Fds.Open("/dev/null", Libc.O_RDONLY);
         RuntimeTask task;
+        IDisposable? network = null;
         try
         {
-            task = runtime.Start(new RuntimeLaunch(id, paths.Bundle, spec, rootfs, new StageStdio(nul, write, write)));
+            task = runtime.Start(new RuntimeLaunch(id, paths.Bundle, spec, rootfs, new StageStdio(nul, write, write))
+            {
+                BeforeStart = attach is null ? null : pid => network = attach(pid),
+            });
         }
         catch
         {
             Fds.Close(ref read);
+            network?.Dispose();
             throw;
         }
         finally
@@ -124,6 +130,7 @@ internal sealed class RunContainer(StateRoot root, VolumeStore volumes)
         {
             Fds.Close(ref read);
             try { runtime.Cleanup(id, paths.Bundle); } catch (BerthException) { }
+            network?.Dispose();
         }
     }
 }

@@ -35,7 +35,7 @@ internal sealed class RunStep : IStepRunner
             Env = Environment(cc, step.BuildArgs, s.Plan.PredefinedArgs),
             User = cc.User ?? "",
             WorkingDir = cc.WorkingDir ?? "",
-            Network = network == "none" ? "none" : "host",
+            Network = network is "none" or "host" ? network : "bridge",
             Script = command.ScriptFile is { } f ? (f.Name, f.Content) : null,
         };
 

@@ -1,0 +1,42 @@
+namespace Berth.Engine.Networking;
+
+/// <summary>
+/// A container's /etc/resolv.conf. On a user-defined network: the embedded server on the gateway, the
+/// host's search domains and options, and ndots:0 (docker's rule, so a bare container name is asked as
+/// is first). On the default bridge: the host's resolvers without loopback ones (unreachable from the
+/// container's namespace), Google's if none remain. --dns servers replace the host's.
+/// </summary>
+public static class ResolvConf
+{
+    public static string For(string? embeddedServer, IReadOnlyList<string> dns, string hostFile = "/etc/resolv.conf")
+    {
+        var lines = File.Exists(hostFile) ? File.ReadAllLines(hostFile).ToList() : [];
+        var servers = lines.Select(Server).Where(s => s is not null).Select(s => s!).ToList();
+        var rest = lines.Where(l => Server(l) is null && !l.TrimStart().StartsWith('#') && l.Trim().Length > 0).ToList();
+        var result = new List<string>();
+        if (embeddedServer is not null)
+        {
+            result.Add("nameserver " + embeddedServer);
+            result.AddRange(dns.Select(d => "nameserver " + d));
+            result.AddRange(rest.Where(l => !l.StartsWith("options", StringComparison.Ordinal)));
+            var options = rest.Where(l => l.StartsWith("options", StringComparison.Ordinal))
+                .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)).Where(o => !o.StartsWith("ndots:", StringComparison.Ordinal)).ToList();
+            result.Add("options " + string.Join(' ', ["ndots:0", .. options]));
+            return string.Join('\n', result) + "\n";
+        }
+        if (dns.Count > 0) servers = [.. dns];
+        else servers.RemoveAll(s => s.StartsWith("127.", StringComparison.Ordinal) || s == "::1");
+        if (servers.Count == 0) servers = ["8.8.8.8", "8.8.4.4"];
+        result.AddRange(servers.Select(s => "nameserver " + s));
+        result.AddRange(rest);
+        return string.Join('\n', result) + "\n";
+    }
+
+    private static string? Server(string line) =>
+        line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is ["nameserver", var ip, ..] ? ip : null;
+
+    /// <summary>docker's /etc/hosts: localhost lines, then the container's address and hostname.</summary>
+    public static string Hosts(string? address, string hostname) =>
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        + (address is null ? "" : $"{address}\t{hostname}\n");
+}
