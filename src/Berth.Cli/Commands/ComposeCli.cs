@@ -67,7 +67,7 @@ internal static class ComposeCli
         new(ContainerCli.Service(ctx), ProjectNetworkFor(ctx), new CliServiceImages(ctx), ContainerCli.SelfCommand(ctx.RootPath, LoadBalancerCommand.Name), log ?? ctx.Err);
 
     /// <summary>Networking's side of deploy (see IProjectNetwork).</summary>
-    public static IProjectNetwork ProjectNetworkFor(CliContext ctx) => NoProjectNetwork.Instance;
+    public static IProjectNetwork ProjectNetworkFor(CliContext ctx) => new BridgeProjectNetwork(NetworkCli.Service(ctx));
 
     /// <summary>Runs another berth command's handler in this process with the given arguments.</summary>
     public static int Invoke(CliContext ctx, CommandSpec spec, string path, IReadOnlyList<string> args) =>
@@ -75,7 +75,7 @@ internal static class ComposeCli
 
     public static IReadOnlyList<Container> Containers(CliContext ctx, string project, IReadOnlyList<string> services)
     {
-        var list = new Replicas(ContainerCli.Service(ctx), NoProjectNetwork.Instance).OfProject(project);
+        var list = new Replicas(ContainerCli.Service(ctx), ProjectNetworkFor(ctx)).OfProject(project);
         return services.Count == 0 ? list : list.Where(c => services.Contains(c.Spec.Labels.GetValueOrDefault(ComposeLabels.Service) ?? "")).ToList();
     }
 }

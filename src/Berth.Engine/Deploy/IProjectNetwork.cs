@@ -19,25 +19,9 @@ public interface IProjectNetwork
     /// <summary>Networks labelled with the project (what <c>down</c> removes even when the file changed).</summary>
     IReadOnlyList<string> ProjectNetworks(string project);
 
-    /// <summary>The options that put a container on <paramref name="network"/> under <paramref name="aliases"/>.</summary>
-    CreateOptions Join(CreateOptions options, string network, IReadOnlyList<string> aliases);
+    /// <summary>The options that put a container on each of <paramref name="networks"/> (the first is its primary) under their aliases.</summary>
+    CreateOptions Join(CreateOptions options, IReadOnlyList<NetworkJoin> networks);
 
     /// <summary>The running container's IPv4 address on <paramref name="network"/>; null if it has none.</summary>
     string? Address(Container container, string network);
-}
-
-/// <summary>Until networking is available: containers get their own network namespace with only loopback, no addresses.</summary>
-public sealed class NoProjectNetwork : IProjectNetwork
-{
-    public static NoProjectNetwork Instance { get; } = new();
-
-    public void Ensure(ComposeNetwork network, string project) { }
-
-    public bool Remove(string name) => false;
-
-    public IReadOnlyList<string> ProjectNetworks(string project) => [];
-
-    public CreateOptions Join(CreateOptions options, string network, IReadOnlyList<string> aliases) => options with { NetworkMode = "bridge" };
-
-    public string? Address(Container container, string network) => null;
 }

@@ -70,8 +70,7 @@ public static class ServiceSpecs
             Healthcheck = Health(s.Healthcheck),
         };
         if (s.NetworkMode is { } mode) return o with { NetworkMode = mode };
-        var primary = PrimaryNetwork(s);
-        return network.Join(o, primary, [s.Name, .. s.Networks[primary]]);
+        return network.Join(o, s.Networks.Select(n => new NetworkJoin(n.Key, [s.Name, .. n.Value])).ToList());
     }
 
     private static Oci.HealthConfig? Health(ComposeHealthcheck? h)

@@ -1,8 +1,9 @@
 using Berth.Cli.Tests.Containers;
+using Berth.Cli.Tests.Infrastructure;
 
 namespace Berth.Cli.Tests.Deploy;
 
-/// <summary>compose up/ps/exec/logs/config/down and health checks, without published traffic.</summary>
+/// <summary>compose up/ps/exec/logs/config/down, project networks and health checks, without published traffic.</summary>
 public sealed class ComposeCliTests
 {
     [Fact]
@@ -83,6 +84,45 @@ public sealed class ComposeCliTests
         Assert.DoesNotContain("shop_data", root.Run("volume", "ls", "-q").Stdout);
         Assert.Equal(1, root.Run("deploy", "history", "shop-web").ExitCode);
         Assert.False(Directory.Exists(Path.Combine(root.Path, "deploy", "shop-web")));
+        root.AssertNothingLeft();
+    }
+
+    [Fact]
+    public void Services_find_each_other_by_name_on_the_networks_they_share_and_down_removes_them()
+    {
+        using var root = new DeployRoot("v1");
+        var file = root.ComposeFile("nets.yml", """
+            services:
+              web:
+                image: app:v1
+                networks: { front: {}, back: { aliases: [site] } }
+              db:
+                image: app:v1
+                networks: [back]
+              client:
+                image: bb:1
+                command: ["sleep", "300"]
+                networks: [front]
+            networks: { front: {}, back: {} }
+            """);
+        root.Compose(file, "nets", "up", "-d").AssertOk();
+        var nets = root.Run("network", "ls", "--format", "{{.Name}}").AssertOk().Stdout;
+        Assert.Contains("nets_front", nets);
+        Assert.Contains("nets_back", nets);
+
+        // busybox 1.35's wget crashes with -T: timeout(1) bounds it instead.
+        RunResult Get(string from, string url) => root.Compose(file, "nets", "exec", "-T", from, "timeout", "5", "wget", "-qO-", url);
+        // web is on both networks: the client reaches it on front, db on back (by name and by the back-only alias).
+        Assert.Equal("v1\n", ContainerRoot.Eventually(() => Get("client", "http://web:8080/"), r => r.ExitCode == 0).Stdout);
+        Assert.Equal("v1\n", Get("db", "http://web:8080/").AssertOk().Stdout);
+        Assert.Equal("v1\n", Get("db", "http://site:8080/").AssertOk().Stdout);
+        // The client shares no network with db: no name, no route.
+        Assert.NotEqual(0, Get("client", "http://db:8080/").ExitCode);
+        Assert.NotEqual(0, Get("client", "http://site:8080/").ExitCode);
+
+        root.Compose(file, "nets", "down").AssertOk();
+        nets = root.Run("network", "ls", "--format", "{{.Name}}").AssertOk().Stdout;
+        Assert.DoesNotContain("nets_", nets);
         root.AssertNothingLeft();
     }
 }
