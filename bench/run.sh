@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks berth side by side with docker, podman, buildah, skopeo, crun and the CNCF registry.
-#   bench/run.sh [--smoke] [GROUP...]     groups: run many build push pull registry import all
+#   bench/run.sh [--smoke] [GROUP...]     groups: run many build push pull registry import network deploy all
 # --smoke: one run each, berth only, no peer setup (CI runs this so the benchmarks never rot).
 # Results: printed, and written to bench/results/LATEST.md (not in smoke mode).
 set -uo pipefail

@@ -39,15 +39,23 @@ internal static class ContainerCli
     }
 
     /// <summary>docker's status column: Up 3 seconds, Exited (0) 2 minutes ago, Created, Restarting (1)...</summary>
-    public static string StatusText(Container c) => c.State switch
+    public static string StatusText(Container c, string? health = null) => c.State switch
     {
-        ContainerState.Running => "Up " + Engine.Util.Units.HumanDuration(DateTimeOffset.UtcNow - (c.StartedAt ?? c.Created)),
+        ContainerState.Running => "Up " + Engine.Util.Units.HumanDuration(DateTimeOffset.UtcNow - (c.StartedAt ?? c.Created)) + HealthSuffix(health),
         ContainerState.Paused => "Up " + Engine.Util.Units.HumanDuration(DateTimeOffset.UtcNow - (c.StartedAt ?? c.Created)) + " (Paused)",
         ContainerState.Restarting => $"Restarting ({c.ExitCode}) {Display.Ago(c.FinishedAt)}",
         ContainerState.Exited => $"Exited ({c.ExitCode}) {Display.Ago(c.FinishedAt)}",
         ContainerState.Dead => "Dead",
         ContainerState.Removing => "Removal In Progress",
         _ => "Created",
+    };
+
+    /// <summary>docker's health note after "Up ...": (healthy), (unhealthy), (health: starting).</summary>
+    private static string HealthSuffix(string? health) => health switch
+    {
+        null or "" => "",
+        "starting" => " (health: starting)",
+        _ => $" ({health})",
     };
 
     /// <summary>Runs <paramref name="action"/> for each named container as docker's multi-argument verbs do:

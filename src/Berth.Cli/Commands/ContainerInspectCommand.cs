@@ -30,6 +30,20 @@ internal static class ContainerInspectCommand
         return c is null ? null : Inspect(service, NetworkCli.Service(ctx), c);
     }
 
+    /// <summary>docker's State.Health (absent without a health check).</summary>
+    private static JsonNode? HealthJson(ContainerService service, Container c)
+    {
+        if (Engine.Deploy.Health.HealthSettings.For(c.Spec.Healthcheck) is null) return null;
+        var h = new Engine.Deploy.Health.HealthStore(service.Root.Db).Get(c.Id) ?? new Engine.Deploy.Health.HealthState();
+        var log = new JsonArray();
+        foreach (var p in h.Log)
+            log.Add((JsonNode)new JsonObject
+            {
+                ["Start"] = Display.Rfc3339(p.Start), ["End"] = Display.Rfc3339(p.End), ["ExitCode"] = p.ExitCode, ["Output"] = p.Output,
+            });
+        return new JsonObject { ["Status"] = h.Status, ["FailingStreak"] = h.FailingStreak, ["Log"] = log };
+    }
+
     private static JsonNode Inspect(ContainerService service, Engine.Networking.NetworkService networks, Container c)
     {
         var s = c.Spec;
@@ -60,6 +74,7 @@ internal static class ContainerInspectCommand
                 ["Error"] = c.Error,
                 ["StartedAt"] = Display.Rfc3339(c.StartedAt),
                 ["FinishedAt"] = Display.Rfc3339(c.FinishedAt),
+                ["Health"] = HealthJson(service, c),
             },
             ["Image"] = s.ImageId,
             ["ResolvConfPath"] = paths.ResolvConf,

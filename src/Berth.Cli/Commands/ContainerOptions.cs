@@ -53,6 +53,13 @@ internal static class ContainerOptions
         OptionSpec.Flag("sig-proxy", "Proxy received signals to the process (default true)") with { Hidden = true },
         OptionSpec.Value("detach-keys", "Override the key sequence for detaching a container") with { Hidden = true },
         OptionSpec.Value("log-driver", "Logging driver for the container (json-file only)") with { Hidden = true },
+        OptionSpec.Value("health-cmd", "Command to run to check health"),
+        OptionSpec.Value("health-interval", "Time between running the check (ms|s|m|h) (default 0s)", "duration"),
+        OptionSpec.Value("health-timeout", "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", "duration"),
+        OptionSpec.Value("health-start-period", "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)", "duration"),
+        OptionSpec.Value("health-start-interval", "Time between running the check during the start period (ms|s|m|h) (default 0s)", "duration"),
+        OptionSpec.Value("health-retries", "Consecutive failures needed to report unhealthy", "int"),
+        OptionSpec.Flag("no-healthcheck", "Disable any container-specified HEALTHCHECK"),
     ];
 
     /// <summary>docker's --pull: fetch the image first when it is missing (default), always, or never.</summary>
@@ -112,7 +119,29 @@ internal static class ContainerOptions
             RestartPolicy = a.Value("restart") is { } r ? Wrap(() => RestartPolicy.Parse(r), path) : new RestartPolicy(),
             Runtime = a.Value("runtime") ?? "berth",
             ShmSize = a.Value("shm-size") is { } shm ? Size(shm, "--shm-size", path) : null,
+            Healthcheck = Healthcheck(a, path),
         };
+    }
+
+    /// <summary>docker's --health-* flags: a check over the image's (zero fields inherit it), or --no-healthcheck.</summary>
+    private static Engine.Oci.HealthConfig? Healthcheck(ParsedArgs a, string path)
+    {
+        if (a.Flag("no-healthcheck"))
+        {
+            if (a.Value("health-cmd") is not null) throw new UsageException("--no-healthcheck conflicts with --health-* options", path);
+            return new Engine.Oci.HealthConfig { Test = ["NONE"] };
+        }
+        long? Ns(string flag) => a.Value(flag) is { } d ? Wrap(() => Engine.Deploy.Health.HealthSettings.Nanoseconds(Units.ParseDuration(d)), path) : null;
+        var h = new Engine.Oci.HealthConfig
+        {
+            Test = a.Value("health-cmd") is { } cmd ? ["CMD-SHELL", cmd] : null,
+            Interval = Ns("health-interval"),
+            Timeout = Ns("health-timeout"),
+            StartPeriod = Ns("health-start-period"),
+            StartInterval = Ns("health-start-interval"),
+            Retries = a.Value("health-retries") is { } r ? Int(r, "--health-retries", path) : null,
+        };
+        return h == new Engine.Oci.HealthConfig() ? null : h;
     }
 
     /// <summary>--expose 80, 80/udp, 8000-8002/tcp: entries of the form 80/tcp.</summary>

@@ -44,6 +44,7 @@ internal static class PsCommand
         bool size = a.Flag("size");
         var ports = NetworkCli.Service(ctx).Store.AllPorts().ToLookup(p => p.ContainerId);
         string SizeText(Container c) => size ? Display.Size(service.Snapshots.Usage(c.SnapshotKey).Size) + " (virtual " + Display.Size(0) + ")" : "0B";
+        var health = new Engine.Deploy.Health.HealthStore(ctx.Root.Db).Statuses();
         var rows = containers.Select(c => new JsonObject
         {
             ["Command"] = ContainerCli.CommandText(c, noTrunc),
@@ -59,7 +60,7 @@ internal static class PsCommand
             ["RunningFor"] = Display.Ago(c.Created),
             ["Size"] = SizeText(c),
             ["State"] = c.State,
-            ["Status"] = ContainerCli.StatusText(c),
+            ["Status"] = ContainerCli.StatusText(c, health.GetValueOrDefault(c.Id)),
         }).ToList();
         Formatter.WriteRows(ctx.Out, a.Value("format"), rows, () =>
         {

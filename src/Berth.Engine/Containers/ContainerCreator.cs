@@ -99,7 +99,12 @@ public sealed class ContainerCreator(ContainerService service)
     {
         List<string>? entrypoint;
         List<string>? cmd;
-        if (o.Entrypoint is not null)
+        if (o.EntrypointArgs is not null)
+        {
+            entrypoint = o.EntrypointArgs.Count > 0 ? o.EntrypointArgs : null;
+            cmd = o.Args.Count > 0 ? o.Args : null;
+        }
+        else if (o.Entrypoint is not null)
         {
             entrypoint = o.Entrypoint.Length > 0 ? [o.Entrypoint] : null;
             cmd = o.Args.Count > 0 ? o.Args : null;
@@ -151,6 +156,7 @@ public sealed class ContainerCreator(ContainerService service)
             AutoRemove = o.AutoRemove,
             Runtime = o.Runtime,
             ShmSize = o.ShmSize ?? 64L << 20,
+            Healthcheck = Deploy.Health.HealthSettings.Merge(cfg.Healthcheck, o.Healthcheck),
         };
     }
 

@@ -46,6 +46,7 @@ public sealed class ContainerMonitor(ContainerService service)
             }
             stdio.CloseContainerEnds();
             Notify(ref notifyFd, "S");
+            using var health = Deploy.Health.HealthChecker.Start(service, c, task.Pid);
             ShrinkWhileIdle();
             long started = Environment.TickCount64;
             var relay = new StreamRelay
@@ -56,6 +57,7 @@ public sealed class ContainerMonitor(ContainerService service)
             stdio.StdoutRead = stdio.StderrRead = -1;
             stdio.StdinWrite = -1;
             exitCode = relay.Run();
+            health?.Dispose();
             Fds.Close(ref relay.ContainerStdin);
             Fds.Close(ref relay.Pty);
             runner.Finish(c, exitCode);

@@ -49,6 +49,8 @@ public sealed record ContainerSpec
     /// <summary>"berth" (built-in), or an OCI runtime binary: crun, runc, a path.</summary>
     public string Runtime { get; init; } = "berth";
     public long ShmSize { get; init; } = 64L << 20;
+    /// <summary>The health check the monitor runs: the service's or -run's settings over the image's HEALTHCHECK; null or ["NONE"] for none.</summary>
+    public Oci.HealthConfig? Healthcheck { get; init; }
 
     /// <summary>The command line: entrypoint then cmd.</summary>
     [JsonIgnore]

@@ -84,6 +84,17 @@ public static class ContainerSpecCodec
             w.WriteBoolean("AutoRemove", s.AutoRemove);
             w.WriteString("Runtime", s.Runtime);
             w.WriteNumber("ShmSize", s.ShmSize);
+            if (s.Healthcheck is { } h)
+            {
+                w.WriteStartObject("Healthcheck");
+                Strings(w, "Test", h.Test);
+                if (h.Interval is { } i) w.WriteNumber("Interval", i);
+                if (h.Timeout is { } to) w.WriteNumber("Timeout", to);
+                if (h.StartPeriod is { } sp) w.WriteNumber("StartPeriod", sp);
+                if (h.StartInterval is { } si) w.WriteNumber("StartInterval", si);
+                if (h.Retries is { } rt) w.WriteNumber("Retries", rt);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -149,6 +160,17 @@ public static class ContainerSpecCodec
             AutoRemove = Bool(r, "AutoRemove"),
             Runtime = Str(r, "Runtime") ?? "berth",
             ShmSize = r.TryGetProperty("ShmSize", out var shm) ? shm.GetInt64() : 64L << 20,
+            Healthcheck = r.TryGetProperty("Healthcheck", out var hc) && hc.ValueKind == JsonValueKind.Object
+                ? new Oci.HealthConfig
+                {
+                    Test = Strings(hc, "Test"),
+                    Interval = hc.TryGetProperty("Interval", out var hi) ? hi.GetInt64() : null,
+                    Timeout = hc.TryGetProperty("Timeout", out var ht) ? ht.GetInt64() : null,
+                    StartPeriod = hc.TryGetProperty("StartPeriod", out var hs) ? hs.GetInt64() : null,
+                    StartInterval = hc.TryGetProperty("StartInterval", out var hsi) ? hsi.GetInt64() : null,
+                    Retries = hc.TryGetProperty("Retries", out var hr) ? hr.GetInt32() : null,
+                }
+                : null,
         };
     }
 

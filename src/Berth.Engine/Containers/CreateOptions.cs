@@ -34,6 +34,8 @@ public sealed record CreateOptions
     public string NetworkMode { get; init; } = "bridge";
     /// <summary>--network-alias: names the container also answers to on its (user-defined) network.</summary>
     public List<string> NetworkAliases { get; init; } = [];
+    /// <summary>Further user-defined networks joined at create (eth1, eth2...), each with its aliases.</summary>
+    public List<NetworkJoin> MoreNetworks { get; init; } = [];
     /// <summary>--ip: a fixed address on its network.</summary>
     public string? Ip { get; init; }
     /// <summary>-p: published ports.</summary>
@@ -47,4 +49,11 @@ public sealed record CreateOptions
     public RestartPolicy RestartPolicy { get; init; } = new();
     public string Runtime { get; init; } = "berth";
     public long? ShmSize { get; init; }
+    /// <summary>An entrypoint of several words (compose's list form); wins over <see cref="Entrypoint"/>.</summary>
+    public List<string>? EntrypointArgs { get; init; }
+    /// <summary>Health check settings over the image's HEALTHCHECK (zero fields inherit it; Test ["NONE"] disables).</summary>
+    public Oci.HealthConfig? Healthcheck { get; init; }
 }
+
+/// <summary>A network a container joins besides its first, under <paramref name="Aliases"/>.</summary>
+public sealed record NetworkJoin(string Network, IReadOnlyList<string> Aliases);

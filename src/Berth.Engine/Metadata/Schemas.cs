@@ -12,5 +12,6 @@ public static class Schemas
         new Volumes.VolumeSchema(),
         new Networking.NetworkSchema(),
         new Build.Cache.BuildCacheSchema(),
+        new Deploy.DeploySchema(),
     ];
 }

@@ -37,9 +37,16 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
         {
             if (options.NetworkAliases.Count > 0) throw new BerthException("network-scoped aliases are only supported for user-defined networks");
             if (options.Ip is not null) throw new BerthException("user specified IP address is supported on user defined networks only");
+            if (options.MoreNetworks.Count > 0) throw new BerthException($"network mode {options.NetworkMode} cannot be combined with other networks");
             return;
         }
         Join(container.Id, network, options.NetworkAliases, options.Ip, position: 0);
+        for (int i = 0; i < options.MoreNetworks.Count; i++)
+        {
+            var more = Store.Require(options.MoreNetworks[i].Network);
+            if (!more.IsBridge) throw new BerthException($"network {more.Name} cannot be combined with other networks");
+            Join(container.Id, more, options.MoreNetworks[i].Aliases, null, position: i + 1);
+        }
     }
 
     /// <summary>Records <paramref name="containerId"/> on <paramref name="network"/> (checked aliases and address).</summary>
