@@ -32,8 +32,10 @@ public sealed class MetadataDb : IDisposable
             throw e;
         }
         raw.sqlite3_extended_result_codes(_db, 1);
+        // Before any statement: even preparing one reads the schema, which waits for a writer's lock.
+        raw.sqlite3_busy_timeout(_db, (int)BusyTimeout.TotalMilliseconds);
         KeepWalOnClose();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
         Migrate(schemas);
     }
 
@@ -165,13 +167,16 @@ public sealed class MetadataDb : IDisposable
                 whole = true;
                 return kept;
             }
-        int rc = raw.sqlite3_prepare_v2(_db, sql, out var stmt, out tail);
-        tail ??= "";
-        if (rc != raw.SQLITE_OK)
+        long start = 0;
+        int rc;
+        sqlite3_stmt? stmt;
+        while ((rc = raw.sqlite3_prepare_v2(_db, sql, out stmt, out tail)) != raw.SQLITE_OK)
         {
             stmt?.Dispose();
-            throw Error(rc, sql);
+            if (!StillWaiting(rc, ref start)) throw Error(rc, sql);
+            Thread.Sleep(1);
         }
+        tail ??= "";
         whole = tail.Trim().Length == 0;
         if (stmt is null || stmt.IsInvalid)
         {
@@ -214,8 +219,7 @@ public sealed class MetadataDb : IDisposable
         }
     }
 
-    /// <summary>One step; SQLITE_ROW or SQLITE_DONE. A busy database is waited for (the busy handler
-    /// waits for locks; this also covers what it cannot, as Microsoft.Data.Sqlite does), up to 30 s.</summary>
+    /// <summary>One step; SQLITE_ROW or SQLITE_DONE. A busy database is waited for, up to 30 s.</summary>
     internal int Step(sqlite3_stmt stmt, string sql)
     {
         long start = 0;
@@ -223,21 +227,25 @@ public sealed class MetadataDb : IDisposable
         {
             int rc = raw.sqlite3_step(stmt);
             if (rc is raw.SQLITE_ROW or raw.SQLITE_DONE) return rc;
-            int primary = rc & 0xFF;
-            if (primary is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+            if (!StillWaiting(rc, ref start))
             {
-                if (start == 0) start = Stopwatch.GetTimestamp();
-                if (Stopwatch.GetElapsedTime(start) < BusyTimeout)
-                {
-                    raw.sqlite3_reset(stmt);
-                    Thread.Sleep(1);
-                    continue;
-                }
+                var e = Error(rc, sql);
+                raw.sqlite3_reset(stmt);
+                throw e;
             }
-            var e = Error(rc, sql);
             raw.sqlite3_reset(stmt);
-            throw e;
+            Thread.Sleep(1);
         }
+    }
+
+    /// <summary>Whether a busy or locked result is still within <see cref="BusyTimeout"/> of the first one
+    /// (<paramref name="start"/>, 0 until then), so the caller tries again: this covers what the busy handler
+    /// cannot wait for (a WAL being recovered, a lock upgrade), as Microsoft.Data.Sqlite does.</summary>
+    private static bool StillWaiting(int rc, ref long start)
+    {
+        if ((rc & 0xFF) is not (raw.SQLITE_BUSY or raw.SQLITE_LOCKED)) return false;
+        if (start == 0) start = Stopwatch.GetTimestamp();
+        return Stopwatch.GetElapsedTime(start) < BusyTimeout;
     }
 
     private SqliteException Error(int rc, string context)
