@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
-for p in clang zlib1g-dev libsqlite3-dev busybox-static; do
+for p in clang zlib1g-dev libsqlite3-dev busybox-static nftables; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
