@@ -70,6 +70,14 @@ public sealed class ContainerStore(MetadataDb db)
             UPDATE containers SET state='exited', pid=0, pid_start=0, exit_code=$code, oom_killed=$oom, finished=$at, error=$err WHERE id=$id
             """, ("$id", id), ("$code", exitCode), ("$oom", oomKilled ? 1 : 0), ("$at", Time(at)), ("$err", error));
 
+    /// <summary>Records the exit of a container whose monitor died without recording it; false when the record
+    /// no longer shows that monitor running it (someone else recorded the exit first).</summary>
+    public bool MarkMonitorLost(string id, int monitorPid, long monitorStart, int exitCode, bool oomKilled, DateTimeOffset at, string error) =>
+        db.Execute("""
+            UPDATE containers SET state='exited', pid=0, pid_start=0, exit_code=$code, oom_killed=$oom, finished=$at, error=$err
+            WHERE id=$id AND state IN ('running','restarting','paused') AND monitor_pid=$mp AND monitor_start=$ms
+            """, ("$id", id), ("$mp", monitorPid), ("$ms", monitorStart), ("$code", exitCode), ("$oom", oomKilled ? 1 : 0), ("$at", Time(at)), ("$err", error)) > 0;
+
     /// <summary>A start that failed before the payload ran: docker keeps it "created" with the exit code and error.</summary>
     public void MarkStartFailed(string id, int exitCode, string error) =>
         db.Execute("UPDATE containers SET state='created', pid=0, pid_start=0, monitor_pid=0, monitor_start=0, exit_code=$code, error=$err WHERE id=$id",

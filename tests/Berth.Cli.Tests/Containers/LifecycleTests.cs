@@ -132,8 +132,18 @@ public class LifecycleTests : IDisposable
         var id = _r.Detached(ContainerRoot.Image, "sleep", "3600");
         var monitor = ContainerRoot.ProcessesUsing(_r.Path).Single(pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains("__berth-monitor"));
         Shell.Run("kill", "-9", monitor.ToString()).AssertOk();
-        ContainerRoot.Eventually(() => _r.Run("inspect", "-f", "{{.State.Status}}", id), r => r.Stdout.Trim() == "exited");
-        Assert.Equal("exited", _r.Run("inspect", "-f", "{{.State.Status}}", id).AssertOk().Stdout.Trim());
+        WaitGone(monitor);
+        // Several commands notice the dead monitor at once: one of them records the exit and the die event.
+        var seen = Enumerable.Range(0, 6).AsParallel().WithDegreeOfParallelism(6)
+            .Select(_ => _r.Run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).AssertOk().Stdout.Trim()).ToList();
+        Assert.All(seen, s => Assert.Equal("exited 137", s)); // the payload outlived its monitor and was killed
+        var dies = _r.Run("events", "--since", "1m", "--until", "0s", "--filter", "container=" + id, "--filter", "event=die").AssertOk().Stdout;
+        Assert.Single(dies.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         _r.AssertNothingLeft();
+    }
+
+    private static void WaitGone(int pid)
+    {
+        for (int i = 0; i < 500 && Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z"); i++) Thread.Sleep(10);
     }
 }

@@ -4,7 +4,10 @@ using Berth.Cli.Tests.Networking;
 namespace Berth.Cli.Tests.Deploy;
 
 /// <summary>Published traffic through berth's load balancer: many replicas answering, and rollouts and
-/// rollbacks under a continuous loop of client requests that must all succeed.</summary>
+/// rollbacks under a continuous loop of client requests that must all succeed within a timeout. It runs
+/// alone: next to the suite's other tests (50 containers started at once, crash tests killing their own
+/// roots' processes) on 2 cores, one request in the whole run was once seen waiting past its 5 s timeout.</summary>
+[Collection(nameof(TrafficTests))]
 public sealed class TrafficTests
 {
     [Fact]
@@ -64,3 +67,6 @@ public sealed class TrafficTests
         root.AssertNothingLeft();
     }
 }
+
+[CollectionDefinition(nameof(TrafficTests), DisableParallelization = true)]
+public sealed class TrafficTestsCollection;
