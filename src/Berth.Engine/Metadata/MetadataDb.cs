@@ -12,6 +12,9 @@ namespace Berth.Engine.Metadata;
 /// command opens it, and Microsoft.Data.Sqlite's first use alone (a pool-pruning timer thread, a probe
 /// for a bundle assembly that throws under NativeAOT, connection-string parsing) cost more than the
 /// queries of a container start. Errors are still <see cref="SqliteException"/>s.
+/// One connection serves every thread of a process (a build runs independent stages at once): a
+/// transaction holds the connection's gate from BEGIN to COMMIT, and every statement takes it too, so
+/// another thread's statements never join, see or roll back a transaction that is not theirs.
 /// </summary>
 public sealed class MetadataDb : IDisposable
 {
@@ -19,6 +22,8 @@ public sealed class MetadataDb : IDisposable
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
     private readonly sqlite3 _db;
     private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
+    /// <summary>Reentrant (a monitor): a transaction's statements, and nested transactions, take it again.</summary>
+    private readonly object _gate = new();
 
     public MetadataDb(string path, IEnumerable<ISchema> schemas)
     {
@@ -99,6 +104,11 @@ public sealed class MetadataDb : IDisposable
     /// <summary>Runs every statement of <paramref name="sql"/>; returns the rows they changed.</summary>
     public int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
+        lock (_gate) return ExecuteUnderGate(sql, parameters);
+    }
+
+    private int ExecuteUnderGate(string sql, (string Name, object? Value)[] parameters)
+    {
         int changed = 0;
         string rest = sql;
         while (rest.Length > 0)
@@ -138,22 +148,39 @@ public sealed class MetadataDb : IDisposable
         return list;
     }
 
-    /// <summary>A reader over one statement's rows.</summary>
+    /// <summary>A reader over one statement's rows. It holds the connection's gate until disposed, on the
+    /// thread that opened it.</summary>
     public SqlReader Reader(string sql, params (string Name, object? Value)[] parameters)
     {
-        var stmt = Prepare(sql, out var tail, out bool whole) ?? throw new ArgumentException("no SQL statement", nameof(sql));
-        if (!whole || tail.Trim().Length > 0)
+        Monitor.Enter(_gate);
+        try
         {
-            stmt.Dispose();
-            throw new ArgumentException("a query is one statement", nameof(sql));
+            var stmt = Prepare(sql, out var tail, out bool whole) ?? throw new ArgumentException("no SQL statement", nameof(sql));
+            if (!whole || tail.Trim().Length > 0)
+            {
+                stmt.Dispose();
+                throw new ArgumentException("a query is one statement", nameof(sql));
+            }
+            try { Bind(stmt, parameters); }
+            catch
+            {
+                Release(sql, stmt);
+                throw;
+            }
+            return new SqlReader(this, sql, stmt);
         }
-        try { Bind(stmt, parameters); }
         catch
         {
-            Release(sql, stmt);
+            Monitor.Exit(_gate);
             throw;
         }
-        return new SqlReader(this, sql, stmt);
+    }
+
+    /// <summary>A reader is done: its statement goes back for reuse and the gate opens.</summary>
+    internal void Close(string sql, sqlite3_stmt stmt)
+    {
+        try { Release(sql, stmt); }
+        finally { Monitor.Exit(_gate); }
     }
 
     /// <summary>A prepared statement: a kept one when <paramref name="sql"/> is a single statement seen
@@ -187,7 +214,7 @@ public sealed class MetadataDb : IDisposable
     }
 
     /// <summary>Gives a single-statement statement back for reuse.</summary>
-    internal void Release(string sql, sqlite3_stmt stmt)
+    private void Release(string sql, sqlite3_stmt stmt)
     {
         raw.sqlite3_reset(stmt);
         raw.sqlite3_clear_bindings(stmt);
@@ -258,31 +285,35 @@ public sealed class MetadataDb : IDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction (BEGIN IMMEDIATE, so concurrent writers queue
-    /// instead of failing). Nested calls join the outer transaction.
+    /// instead of failing). Nested calls join the outer transaction; other threads wait for its end.
     /// </summary>
     public T InTransaction<T>(Func<T> work)
     {
-        if (_depth > 0) { _depth++; try { return work(); } finally { _depth--; } }
-        Execute("BEGIN IMMEDIATE");
-        _depth = 1;
-        try
+        lock (_gate)
         {
-            var result = work();
-            Execute("COMMIT");
-            return result;
+            if (_depth > 0) { _depth++; try { return work(); } finally { _depth--; } }
+            Execute("BEGIN IMMEDIATE");
+            _depth = 1;
+            try
+            {
+                var result = work();
+                Execute("COMMIT");
+                return result;
+            }
+            catch
+            {
+                try { Execute("ROLLBACK"); } catch (SqliteException) { }
+                throw;
+            }
+            finally { _depth = 0; }
         }
-        catch
-        {
-            try { Execute("ROLLBACK"); } catch (SqliteException) { }
-            throw;
-        }
-        finally { _depth = 0; }
     }
 
     public void InTransaction(Action work) => InTransaction(() => { work(); return 0; });
 
     public void Dispose()
     {
+        lock (_gate)
         lock (_statements)
         {
             foreach (var stmt in _statements.Values) stmt.Dispose();

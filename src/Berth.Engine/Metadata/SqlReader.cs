@@ -45,7 +45,7 @@ public sealed class SqlReader : IDisposable
 
     public void Dispose()
     {
-        if (_stmt is { } s) _db.Release(_sql, s);
+        if (_stmt is { } s) _db.Close(_sql, s);
         _stmt = null;
     }
 }
