@@ -24,6 +24,16 @@ measure() {
   awk -v s="$s" -v e="$e" -v r="${rss:-0}" 'BEGIN{printf "%.2f %d\n", (e-s)/1000, r}'
 }
 
+# timed CMD: "RESET ::: WORK" runs RESET untimed, then measures WORK; a plain CMD is measured whole
+timed() {
+  local cmd=$1
+  if [[ $cmd == *" ::: "* ]]; then bash -c "${cmd%% ::: *}" >/dev/null 2>&1; cmd=${cmd#* ::: }; fi
+  measure bash -c "$cmd"
+}
+
+# whole CMD: the command as one script, reset included (for warm-ups and availability checks)
+whole() { printf '%s' "${1// ::: /; }"; }
+
 # stats FILE: "median min max" of the first column
 stats() { sort -n "$1" | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f %.2f %.2f", m, a[1], a[NR]}'; }
 
@@ -31,8 +41,9 @@ stats() { sort -n "$1" | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/
 md() { printf '%s' "$1" | sed 's/|/\\|/g'; }
 
 # pair NAME BERTH_CMD [PEER TARGET PEER_CMD]...
-#   Each command is one string run with bash -c. TARGET bounds the ratio berth/peer ("<=1.0",
-#   "<0.25") or is "-". With no peer, berth alone is timed (TARGET then bounds its median in ms).
+#   Each command is one string run with bash -c; "RESET ::: WORK" times only WORK, after an
+#   untimed RESET (the state each run starts from: a wiped registry, a removed image). TARGET
+#   bounds the ratio berth/peer ("<=1.0", "<0.25") or is "-". With no peer, berth alone is timed (TARGET then bounds its median in ms).
 #   Prints one Markdown row per peer.
 pair() {
   local name=$1 berth_cmd=$2; shift 2
@@ -43,14 +54,14 @@ pair() {
     # Smoke mode: berth alone, once; a ratio target means nothing without its peer.
     [ "$BENCH_SMOKE" = 1 ] && { [ "$peer" != "-" ] && target=-; peer=-; }
     local d; d=$(mktemp -d)
-    if [ "$peer" != "-" ] && ! bash -c "$peer_cmd" >/dev/null 2>&1; then
+    if [ "$peer" != "-" ] && ! bash -c "$(whole "$peer_cmd")" >/dev/null 2>&1; then
       printf '| %s | - | %s | unavailable | | | | %s |\n' "$(md "$name")" "$(md "$peer")" "$target" | tee -a "$RESULTS"; rm -rf "$d"; continue
     fi
-    bash -c "$berth_cmd" >/dev/null 2>&1   # warm-up
+    bash -c "$(whole "$berth_cmd")" >/dev/null 2>&1   # warm-up
     for _ in $(seq "$runs"); do
-      measure bash -c "$berth_cmd" >> "$d/b" || { echo "| $(md "$name") | FAILED | | $(md "$peer") | | | | $target |" | tee -a "$RESULTS"; rm -rf "$d"; return 1; }
+      timed "$berth_cmd" >> "$d/b" || { echo "| $(md "$name") | FAILED | | $(md "$peer") | | | | $target |" | tee -a "$RESULTS"; rm -rf "$d"; return 1; }
       [ "$peer" = "-" ] && continue
-      measure bash -c "$peer_cmd" >> "$d/p" || break
+      timed "$peer_cmd" >> "$d/p" || break
     done
     local bmed bmin bmax; read -r bmed bmin bmax < <(stats "$d/b")
     local brss; brss=$(awk '{print $2}' "$d/b" | sort -n | tail -n1)

@@ -30,7 +30,7 @@ fi
 pair "pull child, base present" "$BERTH --root $R rmi $CHILD >/dev/null 2>&1; $BERTH --root $R pull -q $CHILD" \
   "docker pull" "<0.5" "docker rmi $CHILD >/dev/null 2>&1; docker pull -q $CHILD" \
   "podman pull" "-" "podman rmi $CHILD >/dev/null 2>&1; podman pull -q --tls-verify=false $CHILD"
-note "Each timed command includes its reset (rm -rf of berth's root or the OCI dir, rmi for docker and podman)."
+note "Each timed command includes its reset (rm -rf of berth's root or the OCI dir, rmi for docker and podman): on this disk the removal decides how fast the next pull creates its files (see the README), so a pull is timed as replacing the previous copy."
 if [ "$BENCH_SMOKE" != 1 ]; then
   docker rmi -f $IMG $CHILD >/dev/null 2>&1; podman rmi -f $IMG $CHILD >/dev/null 2>&1
 fi

@@ -25,10 +25,10 @@ for t in berth docker podman; do
 done
 
 table_header "push: 5 layers, ${size} MB uncompressed (two images' archive), CNCF registry on loopback"
-pair "push cold (5 layers)" "rm -rf $REGDATA/docker; $BERTH --root $R image prune -f >/dev/null; $BERTH --root $R push -q $REG/berth/five:1" \
-  "docker push" "<0.5" "rm -rf $REGDATA/docker; docker push -q $REG/docker/five:1" \
-  "podman push" "-" "rm -rf $REGDATA/docker; podman push -q --tls-verify=false $REG/podman/five:1" \
-  "skopeo copy" "<=1" "rm -rf $REGDATA/docker; skopeo copy -q --dest-tls-verify=false docker-archive:$WORK/push-images.tar:bench/five:1 docker://$REG/skopeo/five:1"
+pair "push cold (5 layers)" "rm -rf $REGDATA/docker; $BERTH --root $R image prune -f ::: $BERTH --root $R push -q $REG/berth/five:1" \
+  "docker push" "<0.5" "rm -rf $REGDATA/docker ::: docker push -q $REG/docker/five:1" \
+  "podman push" "-" "rm -rf $REGDATA/docker ::: podman push -q --tls-verify=false $REG/podman/five:1" \
+  "skopeo copy" "<=1" "rm -rf $REGDATA/docker ::: skopeo copy -q --dest-tls-verify=false docker-archive:$WORK/push-images.tar:bench/five:1 docker://$REG/skopeo/five:1"
 pair "push, nothing new" "$BERTH --root $R push -q $REG/berth/five:1" \
   "docker push" "<0.5" "docker push -q $REG/docker/five:1" \
   "podman push" "-" "podman push -q --tls-verify=false $REG/podman/five:1"
@@ -48,10 +48,10 @@ done
 # manifest the tag already holds, as berth and go-containerregistry do)
 unlink_new() { echo "curl -s -o /dev/null -X DELETE http://$REG/v2/$1/child/manifests/$3; curl -s -o /dev/null -X DELETE http://$REG/v2/$1/child/blobs/$2"; }
 before=$(du -sb "$REGDATA" | cut -f1)
-pair "push child, base present" "$(unlink_new berth "$new_berth" "$manifest_berth"); $BERTH --root $R push -q $REG/berth/child:1" \
-  "docker push" "<0.5" "$(unlink_new docker "${new_docker:-}" "${manifest_docker:-}"); docker push -q $REG/docker/child:1" \
-  "podman push" "-" "$(unlink_new podman "${new_podman:-}" "${manifest_podman:-}"); podman push -q --tls-verify=false $REG/podman/child:1"
-note "Each timed command includes its reset (rm of the registry's storage; berth's prune of its cached compressed blobs; the DELETEs of the child's manifest and new layer), the same for every tool."
+pair "push child, base present" "$(unlink_new berth "$new_berth" "$manifest_berth") ::: $BERTH --root $R push -q $REG/berth/child:1" \
+  "docker push" "<0.5" "$(unlink_new docker "${new_docker:-}" "${manifest_docker:-}") ::: docker push -q $REG/docker/child:1" \
+  "podman push" "-" "$(unlink_new podman "${new_podman:-}" "${manifest_podman:-}") ::: podman push -q --tls-verify=false $REG/podman/child:1"
+note "Each run starts from its reset, done untimed before it: the registry's storage removed (and berth's cached compressed blobs pruned, so it compresses again like the others) for a cold push; the child's manifest and new layer deleted from the repository for a child push."
 note "Bytes on the wire for a child push (berth, counted by test AChildImagePushesOnlyItsNewLayersAndMountsItsBase): only the new layer, the config and the manifest."
 if [ "$BENCH_SMOKE" != 1 ]; then
   docker rmi -f $(docker images -q --filter reference="$REG/*/*") bench/five:1 bench/child:1 >/dev/null 2>&1

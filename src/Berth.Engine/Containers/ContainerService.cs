@@ -58,10 +58,14 @@ public sealed class ContainerService
     private Container Reconcile(Container c)
     {
         if (!ContainerState.IsActive(c.State) || ChildProcess.IsAlive(c.MonitorPid, c.MonitorStart)) return c;
-        // The record may have been read just before its monitor recorded the exit and left (a monitor writes
-        // the exit before it exits): read it again now that the monitor is known to be gone.
+        // Several commands may find the same dead monitor at once: one at a time, each re-reading the record
+        // under the lock, so the first kills what is left and records the exit, and the others see it.
+        using var _ = Util.FileLock.Exclusive(Path.Combine(Root.ContainersDir, "reconcile.lock"));
+        // The record may also have been read just before its monitor recorded the exit and left (a monitor
+        // writes the exit before it exits): read it again now that the monitor is known to be gone.
         if (Store.Get(c.Id) is not { } fresh) return c with { State = ContainerState.Removing };
-        if (!ContainerState.IsActive(fresh.State) || (fresh.MonitorPid, fresh.MonitorStart) != (c.MonitorPid, c.MonitorStart)) return Reconcile(fresh);
+        if (!ContainerState.IsActive(fresh.State) || ChildProcess.IsAlive(fresh.MonitorPid, fresh.MonitorStart)) return fresh;
+        c = fresh;
         // Its monitor is gone (killed, crashed, or the host rebooted): nothing can wait for it any more.
         bool killed = false;
         if (ChildProcess.IsAlive(c.Pid, c.PidStart))
@@ -79,7 +83,7 @@ public sealed class ContainerService
         catch (BerthException) { }
         try { Network.Detach(c); }
         catch (BerthException) { }
-        // Several commands may find the same dead monitor at once: the one whose update lands records the die.
+        // the update lands only for this monitor: a record changed meanwhile by other means is left as it is
         if (Store.MarkMonitorLost(c.Id, c.MonitorPid, c.MonitorStart, killed ? 137 : 255, oom, DateTimeOffset.UtcNow, "the container's monitor process exited unexpectedly"))
             Events.Container("die", c, ("exitCode", killed ? "137" : "255"));
         return Store.Get(c.Id) ?? c;

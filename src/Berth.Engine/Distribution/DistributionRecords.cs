@@ -9,7 +9,9 @@ namespace Berth.Engine.Distribution;
 /// <item>which compressed blob a layer (diff ID) becomes under each compression, so a layer stored
 /// uncompressed always pushes as the same blob and a registry that has it says "already exists";</item>
 /// <item>which repositories of which registry a blob was pulled from or pushed to, so push can
-/// ask for a cross-repository mount instead of uploading.</item>
+/// ask for a cross-repository mount instead of uploading;</item>
+/// <item>the digest of each manifest push rewrote (naming compressed blobs), so a push that finds
+/// nothing new learns it without rewriting and hashing the manifest again.</item>
 /// </list>
 /// </summary>
 public sealed class DistributionRecords(MetadataDb db)
@@ -43,6 +45,16 @@ public sealed class DistributionRecords(MetadataDb db)
                 """, ("$d", b.ToString()), ("$g", registry), ("$r", repository), ("$n", now));
     });
 
+    /// <summary>The digest and size of a manifest rewritten from <paramref name="source"/> (the stored
+    /// manifest's digest and the blobs its layers went as), when it was made before.</summary>
+    public (Digest Digest, long Size)? RewrittenManifest(string source) =>
+        db.Query("SELECT digest, size FROM rewritten_manifests WHERE source=$s", r => (Digest.Parse(r.GetString(0)), r.GetInt64(1)), ("$s", source))
+            is [var one] ? one : null;
+
+    public void RecordRewrittenManifest(string source, Digest digest, long size) =>
+        db.Execute("INSERT INTO rewritten_manifests(source, digest, size) VALUES($s, $d, $n) ON CONFLICT(source) DO UPDATE SET digest=$d, size=$n",
+            ("$s", source), ("$d", digest.ToString()), ("$n", size));
+
     private static string Name(Compression c) => c switch
     {
         Compression.Gzip => "gzip",
@@ -72,6 +84,13 @@ internal sealed class DistributionSchema : ISchema
             repository TEXT NOT NULL,            -- path inside the registry
             seen INTEGER NOT NULL,               -- unix ms
             PRIMARY KEY (digest, registry, repository)
+        );
+        """,
+        """
+        CREATE TABLE rewritten_manifests (
+            source TEXT PRIMARY KEY,             -- stored manifest digest, then each layer's compression:blob:size
+            digest TEXT NOT NULL,                -- of the manifest push made from them
+            size INTEGER NOT NULL
         );
         """,
     ];

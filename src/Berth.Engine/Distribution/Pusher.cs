@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Berth.Engine.Images;
 using Berth.Engine.Layers;
 using Berth.Engine.Oci;
+using Berth.Engine.Runtime;
 
 namespace Berth.Engine.Distribution;
 
@@ -68,38 +69,38 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
     {
         var repo = registries.Client(reference.Domain).Repository(reference.Path, push: true);
         repo.ChunkSize = options.ChunkSize;
-        var ping = repo.Client.PingAsync(ct); // the round trip overlaps reading the store
-        var manifestBytes = root.Images.ReadManifestBytes(image);
-        var manifest = OciJson.Parse(manifestBytes, OciJson.Default.Manifest, $"manifest of {image.Id.Short}");
-        var config = root.Images.ReadConfig(image);
-        if (config.RootFs.DiffIds.Count != manifest.Layers.Count)
-            throw new BerthException($"image {image.Id.Short}: its config lists {config.RootFs.DiffIds.Count} layers, its manifest {manifest.Layers.Count}");
-
+        // the round trip, and making the HTTP client, run on another thread while this one plans
+        var ping = Task.Run(() => repo.Client.PingAsync(ct), ct);
         var records = new DistributionRecords(root.Db);
         var plans = new List<LayerPlan>();
-        for (int i = 0; i < manifest.Layers.Count; i++)
+        foreach (var layer in image.Layers)
         {
-            var local = manifest.Layers[i];
+            var local = layer.Blob;
             var stored = MediaTypes.LayerCompressionOf(local.MediaType) ?? Compression.None;
             var target = options.Compression ?? (stored == Compression.None ? Compression.Gzip : stored);
-            var plan = new LayerPlan(local, config.RootFs.DiffIds[i], target);
+            var plan = new LayerPlan(local, layer.DiffId, target);
             plan.Remote = target == stored ? local : records.CompressedBlob(plan.DiffId, target);
             if (plan.Remote is { } r) plan.MountSources = records.RepositoriesWith(r.Digest, reference.Domain).Where(p => p != reference.Path).ToList();
             plans.Add(plan);
         }
+        var manifest = new Lazy<StoredManifest>(() => ReadManifest(image));
         foreach (var p in plans) Report(p.Id, TransferStatus.Preparing);
+        Phases.Mark("push: layers planned");
         await ping.ConfigureAwait(false);
+        Phases.Mark("push: registry pinged");
 
         // A registry keeps a manifest only with every blob it names: when the tag already holds the very
-        // manifest this push would send, nothing is missing (one HEAD instead of one per blob).
-        if (plans.All(p => p.Remote is not null))
+        // manifest this push would send, nothing is missing (one HEAD instead of one per blob). Asked only
+        // when this repository is known to have held that manifest; a first push goes straight to the blobs.
+        if (plans.All(p => p.Remote is not null) && ManifestToSend(image, manifest, plans, records) is var (wanted, size)
+            && image.RepoDigests.Contains(reference.WithDigest(wanted)))
         {
-            var (knownBytes, _) = ManifestToPush(image, manifestBytes, manifest, plans);
-            var wanted = ReferenceEquals(knownBytes, manifestBytes) ? image.Manifest.Digest : Digest.Compute(knownBytes);
-            if (await repo.ManifestDigestAsync(reference.Tag!, ct).ConfigureAwait(false) == wanted)
+            var held = await repo.ManifestDigestAsync(reference.Tag!, ct).ConfigureAwait(false);
+            Phases.Mark("push: the tag's manifest checked");
+            if (held == wanted)
             {
                 foreach (var p in plans) Report(p.Id, TransferStatus.LayerAlreadyExists);
-                return Pushed(reference, image, manifest, plans, records, wanted, knownBytes.Length);
+                return Pushed(reference, image, plans, records, wanted, size);
             }
         }
 
@@ -109,23 +110,57 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         using (var compressor = new SemaphoreSlim(1))
         {
             var tasks = plans.DistinctBy(p => p.DiffId).Select(p => PushLayerAsync(repo, p, uploads, compressor, cts)).ToList();
-            tasks.Add(PushConfigAsync(repo, manifest.Config, uploads, cts));
+            tasks.Add(PushConfigAsync(repo, image.Id, image.ConfigSize, uploads, cts));
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
+        Phases.Mark("push: blobs pushed");
         var byDiffId = plans.DistinctBy(p => p.DiffId).ToDictionary(p => p.DiffId);
         foreach (var p in plans) p.Remote ??= byDiffId[p.DiffId].Remote;
-        var (bytes, mediaType) = ManifestToPush(image, manifestBytes, manifest, plans);
+        var (bytes, mediaType) = ManifestToPush(image, manifest.Value, plans);
         var digest = await repo.PutManifestAsync(reference.Tag!, bytes, mediaType, ct).ConfigureAwait(false);
-
-        return Pushed(reference, image, manifest, plans, records, digest, bytes.Length);
+        if (!ReferenceEquals(bytes, manifest.Value.Bytes)) records.RecordRewrittenManifest(RewriteKey(image, plans), digest, bytes.Length);
+        Phases.Mark("push: manifest put");
+        return Pushed(reference, image, plans, records, digest, bytes.Length);
     }
 
+    /// <summary>The stored manifest's bytes and content; its layers must be the image record's.</summary>
+    private sealed record StoredManifest(byte[] Bytes, Manifest Content);
+
+    private StoredManifest ReadManifest(ImageRecord image)
+    {
+        var bytes = root.Images.ReadManifestBytes(image);
+        var manifest = OciJson.Parse(bytes, OciJson.Default.Manifest, $"manifest of {image.Id.Short}");
+        if (!manifest.Layers.Select(l => l.Digest).SequenceEqual(image.Layers.Select(l => l.Blob.Digest)))
+            throw new BerthException($"image {image.Id.Short}: its manifest names other layers than its record ({manifest.Layers.Count} against {image.Layers.Count})");
+        return new StoredManifest(bytes, manifest);
+    }
+
+    /// <summary>
+    /// The digest and size of the manifest this push sends, before sending it: the stored one's when every
+    /// layer goes as stored; else the rewritten one's, remembered from an earlier push (making and hashing
+    /// it costs more than the rest of a push that finds nothing new).
+    /// </summary>
+    private static (Digest Digest, long Size) ManifestToSend(ImageRecord image, Lazy<StoredManifest> manifest, List<LayerPlan> plans, DistributionRecords records)
+    {
+        if (plans.All(p => p.Remote!.Digest == p.Local.Digest)) return (image.Manifest.Digest, image.Manifest.Size);
+        var key = RewriteKey(image, plans);
+        if (records.RewrittenManifest(key) is { } known) return known;
+        var (bytes, _) = ManifestToPush(image, manifest.Value, plans);
+        var digest = Digest.Compute(bytes);
+        records.RecordRewrittenManifest(key, digest, bytes.Length);
+        return (digest, bytes.Length);
+    }
+
+    /// <summary>What a rewritten manifest is made from: the stored manifest and the blob each layer goes as.</summary>
+    private static string RewriteKey(ImageRecord image, List<LayerPlan> plans) =>
+        image.Manifest.Digest + string.Concat(plans.Select(p => $" {p.Target}:{p.Remote!.Digest}:{p.Remote.Size}"));
+
     /// <summary>Remembers what the push made and where its blobs now are; records the repo digest.</summary>
-    private PushResult Pushed(ImageReference reference, ImageRecord image, Manifest manifest, List<LayerPlan> plans,
+    private PushResult Pushed(ImageReference reference, ImageRecord image, List<LayerPlan> plans,
         DistributionRecords records, Digest digest, long size)
     {
         foreach (var p in plans.Where(p => p.Compressed)) records.RecordCompressedBlob(p.DiffId, p.Target, p.Remote!);
-        records.RecordBlobSources(reference.Domain, reference.Path, plans.Select(p => p.Remote!.Digest).Append(manifest.Config.Digest));
+        records.RecordBlobSources(reference.Domain, reference.Path, plans.Select(p => p.Remote!.Digest).Append(image.Id));
         var repoDigest = reference.WithDigest(digest);
         if (!image.RepoDigests.Contains(repoDigest)) root.Images.Add(image, repoDigests: [repoDigest]);
         return new PushResult(reference, digest, size);
@@ -188,17 +223,17 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         }
     }
 
-    private async Task PushConfigAsync(RemoteRepository repo, Descriptor config, SemaphoreSlim uploads, CancellationTokenSource cts)
+    private async Task PushConfigAsync(RemoteRepository repo, Digest config, long size, SemaphoreSlim uploads, CancellationTokenSource cts)
     {
         var ct = cts.Token;
         try
         {
-            if (await repo.BlobSizeAsync(config.Digest, ct).ConfigureAwait(false) is not null) return;
+            if (await repo.BlobSizeAsync(config, ct).ConfigureAwait(false) is not null) return;
             await uploads.WaitAsync(ct).ConfigureAwait(false);
             try
             {
                 var uploadAt = await repo.StartUploadAsync(ct).ConfigureAwait(false);
-                await repo.UploadAsync(uploadAt, Opener(config.Digest), config.Size, config.Digest, null, ct).ConfigureAwait(false);
+                await repo.UploadAsync(uploadAt, Opener(config), size, config, null, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -252,21 +287,22 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
     /// otherwise a manifest naming the compressed blobs, in the stored manifest's family (OCI or Docker
     /// schema2; zstd exists only in OCI).
     /// </summary>
-    private static (byte[] Bytes, string MediaType) ManifestToPush(ImageRecord image, byte[] stored, Manifest manifest, List<LayerPlan> plans)
+    private static (byte[] Bytes, string MediaType) ManifestToPush(ImageRecord image, StoredManifest stored, List<LayerPlan> plans)
     {
-        if (plans.All(p => p.Remote!.Digest == p.Local.Digest)) return (stored, image.Manifest.MediaType);
+        if (plans.All(p => p.Remote!.Digest == p.Local.Digest)) return (stored.Bytes, image.Manifest.MediaType);
+        var manifest = stored.Content;
         bool docker = image.Manifest.MediaType == MediaTypes.DockerManifest && plans.All(p => p.Target != Compression.Zstd);
         var rewritten = new Manifest
         {
             SchemaVersion = 2,
             MediaType = docker ? MediaTypes.DockerManifest : MediaTypes.OciManifest,
             Config = manifest.Config with { MediaType = docker ? MediaTypes.DockerConfig : MediaTypes.OciConfig },
-            Layers = plans.Select(p => new Descriptor
+            Layers = plans.Select((p, i) => new Descriptor
             {
                 MediaType = MediaTypes.LayerMediaType(p.Target, docker),
                 Digest = p.Remote!.Digest,
                 Size = p.Remote.Size,
-                Annotations = p.Local.Annotations,
+                Annotations = manifest.Layers[i].Annotations,
             }).ToList(),
             Annotations = manifest.Annotations,
         };

@@ -109,6 +109,31 @@ public sealed class PushPullTests : IDisposable
     }
 
     [Fact]
+    public void APushRemembersTheManifestItRewroteForEachCompression()
+    {
+        var d = _registry.Domain;
+        LoadFixture(d);
+        string Pushed(params string[] args) =>
+            System.Text.RegularExpressions.Regex.Match(Berth(_source, ["push", .. args, $"{d}/app:1"]).AssertOk().Stdout, @"digest: (sha256:[0-9a-f]{64})").Groups[1].Value;
+        string Held() => Shell.Run("curl", "-sI", "-H", "Accept: application/vnd.oci.image.manifest.v1+json",
+            "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json", $"http://{d}/v2/app/manifests/1").Stdout
+            .Split('\n').First(l => l.StartsWith("Docker-Content-Digest:", StringComparison.OrdinalIgnoreCase))["Docker-Content-Digest:".Length..].Trim();
+
+        // the stored layers are uncompressed: each push sends a manifest naming the compressed blobs
+        var gzip = Pushed();
+        Assert.Equal(gzip, Held());
+        var zstd = Pushed("--compression", "zstd");
+        Assert.NotEqual(gzip, zstd);
+        Assert.Equal(zstd, Held());
+        // the gzip manifest is remembered, not re-made: the tag holds the zstd one, so it goes up again
+        var again = Berth(_source, "push", $"{d}/app:1").AssertOk().Stdout;
+        Assert.Contains($"digest: {gzip}", again);
+        Assert.Equal(4, again.Split('\n').Count(l => l.EndsWith(": Layer already exists", StringComparison.Ordinal)));
+        Assert.Equal(gzip, Held());
+        Assert.Contains($"digest: {gzip}", Berth(_source, "push", $"{d}/app:1").AssertOk().Stdout);
+    }
+
+    [Fact]
     public void EnsureImagePullsWhatIsMissingAsRunNeedsIt()
     {
         var d = _registry.Domain;
