@@ -55,6 +55,10 @@ public sealed record ComposeService
     public List<string> CapDrop { get; init; } = [];
     public List<string> Tmpfs { get; init; } = [];
     public List<string> Dns { get; init; } = [];
+    public List<string> DnsSearch { get; init; } = [];
+    public List<string> DnsOptions { get; init; } = [];
+    /// <summary>extra_hosts, as <c>name:address</c>.</summary>
+    public List<string> ExtraHosts { get; init; } = [];
     /// <summary>deploy.update_config: how many replicas a rollout starts at once, and its order.</summary>
     public int UpdateParallelism { get; init; } = 1;
     public string UpdateOrder { get; init; } = "start-first";

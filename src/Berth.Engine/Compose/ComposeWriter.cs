@@ -69,6 +69,9 @@ public static class ComposeWriter
         deploy.Add("update_config", new YamlMappingNode { { "parallelism", s.UpdateParallelism.ToString(CultureInfo.InvariantCulture) }, { "order", s.UpdateOrder } });
         m.Add("deploy", deploy);
         if (s.Dns.Count > 0) Add("dns", List(s.Dns));
+        if (s.DnsSearch.Count > 0) Add("dns_search", List(s.DnsSearch));
+        if (s.DnsOptions.Count > 0) Add("dns_opt", List(s.DnsOptions));
+        if (s.ExtraHosts.Count > 0) Add("extra_hosts", List(s.ExtraHosts));
         Add("entrypoint", List(s.Entrypoint));
         if (s.Environment.Count > 0)
         {

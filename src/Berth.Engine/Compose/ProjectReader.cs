@@ -9,7 +9,7 @@ internal sealed class ProjectReader(YamlNodes y, string project, string dir, Fun
 
     private static readonly HashSet<string> s_unsupportedService =
     [
-        "logging", "ulimits", "sysctls", "security_opt", "extra_hosts", "pid", "ipc", "devices", "mem_limit",
+        "logging", "ulimits", "sysctls", "security_opt", "pid", "ipc", "devices", "mem_limit",
         "cpus", "shm_size", "platform", "pull_policy", "profiles", "secrets", "configs", "links", "external_links",
         "domainname", "mac_address", "cgroup_parent", "oom_score_adj", "isolation", "scale_policy", "develop",
     ];
@@ -105,6 +105,15 @@ internal sealed class ProjectReader(YamlNodes y, string project, string dir, Fun
         return new ComposeVolume { Name = name ?? (external ? key : project + "_" + key), External = external, Labels = labels };
     }
 
+    /// <summary>extra_hosts: a list of <c>name:address</c> (or <c>name=address</c>), or a mapping of name to address.</summary>
+    private List<string> ExtraHostsOf(YamlNode node, string path)
+    {
+        var entries = node is YamlSequenceNode
+            ? y.Items(node, path).Select((n, i) => (Node: n, Path: $"{path}[{i}]", Text: y.String(n, $"{path}[{i}]")))
+            : y.Entries(node, path).Select(e => (Node: e.Value, Path: path + "." + e.Key, Text: e.Key + ":" + y.String(e.Value, path + "." + e.Key)));
+        return entries.Select(e => Networking.ExtraHosts.Parse(e.Text, out var why) ?? throw y.Error(e.Node, e.Path, why!)).ToList();
+    }
+
     private void UnknownKey(YamlNode keyNode, string path, string key)
     {
         if (!key.StartsWith("x-", StringComparison.Ordinal)) y.Warn(keyNode, path + "." + key, "unknown key, ignored");
@@ -162,6 +171,9 @@ internal sealed class ProjectReader(YamlNodes y, string project, string dir, Fun
                 case "cap_add": s = s with { CapAdd = y.Strings(v, p) }; break;
                 case "cap_drop": s = s with { CapDrop = y.Strings(v, p) }; break;
                 case "dns": s = s with { Dns = y.Strings(v, p) }; break;
+                case "dns_search": s = s with { DnsSearch = y.Strings(v, p) }; break;
+                case "dns_opt": s = s with { DnsOptions = y.Strings(v, p) }; break;
+                case "extra_hosts": s = s with { ExtraHosts = ExtraHostsOf(v, p) }; break;
                 default:
                     if (s_unsupportedService.Contains(k)) y.Warn(kn, p, "not supported, ignored");
                     else UnknownKey(kn, path, k);

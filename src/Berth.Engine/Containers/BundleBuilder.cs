@@ -100,21 +100,15 @@ public static class BundleBuilder
     public static void WriteEtcFiles(ContainerSpec c, ContainerPaths paths)
     {
         BundleDirectories.WriteFile(paths.Hostname, c.Hostname + "\n");
+        // on the host's network the host is loopback; a bridged container's entries are written again on attach
         string hosts = c.NetworkMode == "host" && File.Exists("/etc/hosts")
-            ? File.ReadAllText("/etc/hosts")
-            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+            ? File.ReadAllText("/etc/hosts").TrimEnd('\n') + "\n" + Networking.ExtraHosts.Lines(c.ExtraHosts, "127.0.0.1")
+            : Networking.ResolvConf.Hosts(null, c.Hostname, c.ExtraHosts, gateway: null);
         BundleDirectories.WriteFile(paths.Hosts, hosts);
-        BundleDirectories.WriteFile(paths.ResolvConf, ResolvConf(c.NetworkMode == "host"));
-    }
-
-    /// <summary>The host's resolv.conf; outside the host's network, loopback resolvers cannot be reached, so
-    /// they are dropped (docker's rule) and Google's are used if none remain.</summary>
-    private static string ResolvConf(bool hostNetwork)
-    {
-        var lines = File.Exists("/etc/resolv.conf") ? File.ReadAllLines("/etc/resolv.conf").ToList() : [];
-        if (hostNetwork) return string.Join('\n', lines) + "\n";
-        lines.RemoveAll(l => l.StartsWith("nameserver", StringComparison.Ordinal) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var ip, ..] && (ip.StartsWith("127.", StringComparison.Ordinal) || ip == "::1"));
-        if (!lines.Any(l => l.StartsWith("nameserver", StringComparison.Ordinal))) lines.AddRange(["nameserver 8.8.8.8", "nameserver 8.8.4.4"]);
-        return string.Join('\n', lines) + "\n";
+        // on the host's network the host's own file; else without loopback resolvers (see ResolvConf)
+        string resolv = c.NetworkMode == "host" && File.Exists("/etc/resolv.conf")
+            ? File.ReadAllText("/etc/resolv.conf")
+            : Networking.ResolvConf.For(null, c.Dns, c.DnsSearch, c.DnsOptions);
+        BundleDirectories.WriteFile(paths.ResolvConf, resolv);
     }
 }

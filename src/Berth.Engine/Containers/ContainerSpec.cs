@@ -44,6 +44,10 @@ public sealed record ContainerSpec
     /// <summary>The image's EXPOSE entries, --expose and the published ports: <c>80/tcp</c>.</summary>
     public List<string> ExposedPorts { get; init; } = [];
     public List<string> Dns { get; init; } = [];
+    public List<string> DnsSearch { get; init; } = [];
+    public List<string> DnsOptions { get; init; } = [];
+    /// <summary>--add-host entries, <c>name:address</c> (see <see cref="Networking.ExtraHosts"/>).</summary>
+    public List<string> ExtraHosts { get; init; } = [];
     public RestartPolicy RestartPolicy { get; init; } = new();
     public bool AutoRemove { get; init; }
     /// <summary>"berth" (built-in), or an OCI runtime binary: crun, runc, a path.</summary>

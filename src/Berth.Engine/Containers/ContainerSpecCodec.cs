@@ -77,6 +77,9 @@ public static class ContainerSpecCodec
             if (s.PublishAll) w.WriteBoolean("PublishAll", true);
             if (s.ExposedPorts.Count > 0) Strings(w, "ExposedPorts", s.ExposedPorts);
             if (s.Dns.Count > 0) Strings(w, "Dns", s.Dns);
+            if (s.DnsSearch.Count > 0) Strings(w, "DnsSearch", s.DnsSearch);
+            if (s.DnsOptions.Count > 0) Strings(w, "DnsOptions", s.DnsOptions);
+            if (s.ExtraHosts.Count > 0) Strings(w, "ExtraHosts", s.ExtraHosts);
             w.WriteStartObject("RestartPolicy");
             w.WriteString("Name", s.RestartPolicy.Name);
             w.WriteNumber("MaximumRetryCount", s.RestartPolicy.MaximumRetryCount);
@@ -154,6 +157,9 @@ public static class ContainerSpecCodec
             PublishAll = Bool(r, "PublishAll"),
             ExposedPorts = Strings(r, "ExposedPorts") ?? [],
             Dns = Strings(r, "Dns") ?? [],
+            DnsSearch = Strings(r, "DnsSearch") ?? [],
+            DnsOptions = Strings(r, "DnsOptions") ?? [],
+            ExtraHosts = Strings(r, "ExtraHosts") ?? [],
             RestartPolicy = r.TryGetProperty("RestartPolicy", out var rp)
                 ? new RestartPolicy { Name = Str(rp, "Name") ?? "no", MaximumRetryCount = rp.TryGetProperty("MaximumRetryCount", out var mr) ? mr.GetInt32() : 0 }
                 : new RestartPolicy(),

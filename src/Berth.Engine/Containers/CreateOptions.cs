@@ -46,6 +46,11 @@ public sealed record CreateOptions
     public List<string> Expose { get; init; } = [];
     /// <summary>--dns: resolvers instead of the host's.</summary>
     public List<string> Dns { get; init; } = [];
+    /// <summary>--dns-search and --dns-option: resolv.conf's search domains and options instead of the host's.</summary>
+    public List<string> DnsSearch { get; init; } = [];
+    public List<string> DnsOptions { get; init; } = [];
+    /// <summary>--add-host: <c>name:address</c> entries for /etc/hosts.</summary>
+    public List<string> ExtraHosts { get; init; } = [];
     public RestartPolicy RestartPolicy { get; init; } = new();
     public string Runtime { get; init; } = "berth";
     public long? ShmSize { get; init; }

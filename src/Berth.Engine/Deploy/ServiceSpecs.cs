@@ -66,6 +66,10 @@ public static class ServiceSpecs
             Mounts = mounts,
             CapAdd = s.CapAdd,
             CapDrop = s.CapDrop,
+            Dns = s.Dns,
+            DnsSearch = s.DnsSearch,
+            DnsOptions = s.DnsOptions,
+            ExtraHosts = s.ExtraHosts,
             RestartPolicy = RestartPolicy.Parse(s.Restart),
             Healthcheck = Health(s.Healthcheck),
         };

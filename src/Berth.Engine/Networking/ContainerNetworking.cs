@@ -233,9 +233,9 @@ public sealed partial class ContainerNetworking(ContainerService containers, Net
     {
         var paths = containers.Paths(c.Id);
         // In place: the files are already bind-mounted into the container, a rename would not be seen.
-        File.WriteAllText(paths.Hosts, ResolvConf.Hosts(attached[0].Endpoint.Ip, c.Spec.Hostname));
+        File.WriteAllText(paths.Hosts, ResolvConf.Hosts(attached[0].Endpoint.Ip, c.Spec.Hostname, c.Spec.ExtraHosts, attached[0].Network.Gateway));
         var dns = attached.FirstOrDefault(a => a.Network.HasDns).Network;
-        File.WriteAllText(paths.ResolvConf, ResolvConf.For(dns?.Gateway, c.Spec.Dns));
+        File.WriteAllText(paths.ResolvConf, ResolvConf.For(dns?.Gateway, c.Spec.Dns, c.Spec.DnsSearch, c.Spec.DnsOptions));
     }
 
     public void Detach(Container c)

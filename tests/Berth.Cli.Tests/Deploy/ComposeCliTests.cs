@@ -60,6 +60,7 @@ public sealed class ComposeCliTests
                 init: true
                 command: ["sh", "-c", "echo started; wget -qO- http://127.0.0.1:1/ 2>/dev/null; sleep 300"]
                 environment: { ROLE: worker }
+                extra_hosts: ["ledger.internal:10.9.8.7"]
                 depends_on: { web: { condition: service_healthy } }
             volumes: { data: {} }
             """);
@@ -69,6 +70,7 @@ public sealed class ComposeCliTests
         // The worker started only once every web replica was healthy.
         Assert.Equal(3, ps.Split('\n').Count(l => l.Contains("shop-web-") && l.Contains("(healthy)")));
         Assert.Equal("worker\n", root.Compose(file, "shop", "exec", "-T", "worker", "sh", "-c", "echo $ROLE").AssertOk().Stdout);
+        Assert.Equal("10.9.8.7\tledger.internal\n", root.Compose(file, "shop", "exec", "-T", "worker", "grep", "ledger", "/etc/hosts").AssertOk().Stdout);
         Assert.Equal("v1\n", root.Compose(file, "shop", "exec", "-T", "--index", "2", "web", "wget", "-qO-", "http://127.0.0.1:8080/").AssertOk().Stdout);
         Assert.Contains("shop-worker-1  | started", root.Compose(file, "shop", "logs", "worker").AssertOk().Stdout);
         Assert.Contains("shop_data", root.Run("volume", "ls", "-q").Stdout);

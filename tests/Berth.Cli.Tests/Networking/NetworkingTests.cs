@@ -42,6 +42,52 @@ public class NetworkingTests : IDisposable
     }
 
     [Fact]
+    public void Added_hosts_are_in_etc_hosts_and_host_gateway_reaches_the_host()
+    {
+        var net = _r.Network();
+        var gateway = _r.Gateway(net);
+        // the host, listening on the network's gateway address only
+        using var listener = new TcpListener(IPAddress.Parse(gateway), 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serve = new Thread(() =>
+        {
+            using var client = listener.AcceptTcpClient();
+            using var stream = client.GetStream();
+            stream.ReadExactly(new byte[4]); // "GET "
+            stream.Write("HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n"u8);
+        }) { IsBackground = true };
+        serve.Start();
+        var r = _r.Run("run", "--rm", "--network", net, "--add-host", "db:10.1.2.3", "--add-host", "gw=host-gateway", Image,
+            "sh", "-c", $"cat /etc/hosts; timeout 5 wget -qO- http://gw:{port}/").AssertOk();
+        Assert.Contains("\n10.1.2.3\tdb\n" + gateway + "\tgw\n", r.Stdout);
+        Assert.EndsWith("hello\n", r.Stdout);
+        Assert.True(serve.Join(TimeSpan.FromSeconds(5)));
+
+        var id = _r.Run("create", "--network", "none", "--add-host", "db:10.1.2.3", "--add-host", "gw:host-gateway", Image, "true").AssertOk().Stdout.Trim();
+        Assert.Equal("[\"db:10.1.2.3\",\"gw:host-gateway\"]", _r.Run("inspect", "-f", "{{json .HostConfig.ExtraHosts}}", id).AssertOk().Stdout.Trim());
+        // without a network the host cannot be reached: no line for gw
+        var none = _r.Run("run", "--rm", "--network", "none", "--add-host", "db:10.1.2.3", "--add-host", "gw:host-gateway", Image, "cat", "/etc/hosts").AssertOk();
+        Assert.EndsWith("ff02::2\tip6-allrouters\n10.1.2.3\tdb\n", none.Stdout);
+
+        var bad = _r.Run("run", "--rm", "--add-host", "db", Image, "true");
+        Assert.Equal(125, bad.ExitCode);
+        Assert.Equal("invalid argument \"db\" for \"--add-host\" flag: bad format for add-host: \"db\"", bad.Stderr.Split('\n')[0]);
+    }
+
+    [Fact]
+    public void Dns_search_and_options_are_written_to_resolv_conf()
+    {
+        var net = _r.Network();
+        var onNet = _r.Run("run", "--rm", "--network", net, "--dns-search", "corp.example", "--dns-option", "timeout:1", Image, "cat", "/etc/resolv.conf").AssertOk().Stdout;
+        Assert.Equal($"nameserver {_r.Gateway(net)}\nsearch corp.example\noptions ndots:0 timeout:1\n", onNet);
+        var none = _r.Run("run", "--rm", "--network", "none", "--dns", "10.0.0.53", "--dns-search", "a.example", "--dns-search", "b.example", "--dns-opt", "attempts:2", Image, "cat", "/etc/resolv.conf").AssertOk().Stdout;
+        Assert.Equal("nameserver 10.0.0.53\nsearch a.example b.example\noptions attempts:2\n", none);
+        var id = _r.Run("create", "--network", "none", "--dns-search", "a.example", "--dns-option", "ndots:2", Image, "true").AssertOk().Stdout.Trim();
+        Assert.Equal("[\"a.example\"] [\"ndots:2\"]", _r.Run("inspect", "-f", "{{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}}", id).AssertOk().Stdout.Trim());
+    }
+
+    [Fact]
     public void An_alias_shared_by_several_containers_resolves_round_robin()
     {
         var net = _r.Network();

@@ -83,6 +83,30 @@ public sealed class ComposeLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Extra_hosts_as_a_list_or_a_mapping()
+    {
+        var p = Load("""
+            services:
+              a:
+                image: app:1
+                extra_hosts: ["db:10.1.2.3", "gw=host-gateway"]
+                dns: [10.0.0.53]
+                dns_search: corp.example
+                dns_opt: [timeout:1]
+              b:
+                image: app:1
+                extra_hosts: { db: 10.1.2.4 }
+            """);
+        Assert.Equal(["db:10.1.2.3", "gw:host-gateway"], p.Service("a").ExtraHosts);
+        Assert.Equal(["10.0.0.53"], p.Service("a").Dns);
+        Assert.Equal(["corp.example"], p.Service("a").DnsSearch);
+        Assert.Equal(["timeout:1"], p.Service("a").DnsOptions);
+        Assert.Equal(["db:10.1.2.4"], p.Service("b").ExtraHosts);
+        var e = Assert.Throws<ComposeException>(() => Load("services:\n  web:\n    image: a\n    extra_hosts: [\"db:nowhere\"]\n"));
+        Assert.StartsWith("compose.yaml:4:19: services.web.extra_hosts[0]: invalid IP address in add-host: \"nowhere\"", e.Message);
+    }
+
+    [Fact]
     public void Required_variable_missing_names_it_with_line_and_column()
     {
         var e = Assert.Throws<ComposeException>(() => Load("services:\n  web:\n    image: ${IMG:?set IMG}\n"));
