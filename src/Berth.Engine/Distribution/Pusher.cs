@@ -92,8 +92,8 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         // A registry keeps a manifest only with every blob it names: when the tag already holds the very
         // manifest this push would send, nothing is missing (one HEAD instead of one per blob). Asked only
         // when this repository is known to have held that manifest; a first push goes straight to the blobs.
-        if (plans.All(p => p.Remote is not null) && ManifestToSend(image, manifest, plans, records) is var (wanted, size)
-            && image.RepoDigests.Contains(reference.WithDigest(wanted)))
+        if (plans.All(p => p.Remote is not null) && image.RepoDigests.Any(d => d.Repository == reference.Repository)
+            && ManifestToSend(image, manifest, plans, records) is var (wanted, size) && image.RepoDigests.Contains(reference.WithDigest(wanted)))
         {
             var held = await repo.ManifestDigestAsync(reference.Tag!, ct).ConfigureAwait(false);
             Phases.Mark("push: the tag's manifest checked");
