@@ -11,6 +11,7 @@ public sealed class CliContext : IDisposable
     {
         RootPath = rootPath;
         Debug = debug;
+        Berth.Engine.Runtime.Phases.Enabled = debug; // -D: the commands that mark their phases print them
         Out = output;
         Err = error;
     }

@@ -14,7 +14,6 @@ internal static class ContainerCli
 
     public static ContainerService Service(CliContext ctx) => s_services.GetValue(ctx, c =>
     {
-        Phases.Enabled = c.Debug;
         Phases.Mark("image found, opening the containers service");
         var service = new ContainerService(c.Root, new StoreImages(c.Root));
         service.MonitorCommand = SelfCommand(c.RootPath, MonitorCommand.Name);

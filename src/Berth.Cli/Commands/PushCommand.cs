@@ -25,7 +25,6 @@ internal static class PushCommand
 
     private static int Run(CliContext ctx, ParsedArgs a)
     {
-        Berth.Engine.Runtime.Phases.Enabled = ctx.Debug;
         bool all = a.Flag("all-tags"), quiet = a.Flag("quiet");
         var reference = all ? ImageReference.ParseNoDefaults(a.Arg(0)) : ImageReference.Parse(a.Arg(0));
         if (all && (reference.Tag is not null || reference.Digest is not null))

@@ -30,7 +30,6 @@ internal static class RunCommand
 
     private static int RunContainer(CliContext ctx, ParsedArgs a)
     {
-        Phases.Enabled = ctx.Debug;
         Phases.Mark("run: arguments parsed");
         var options = ContainerOptions.Parse(a);
         ContainerOptions.EnsureImage(ctx, a, options.Image);

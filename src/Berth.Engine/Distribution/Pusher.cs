@@ -92,8 +92,9 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         // A registry keeps a manifest only with every blob it names: when the tag already holds the very
         // manifest this push would send, nothing is missing (one HEAD instead of one per blob). Asked only
         // when this repository is known to have held that manifest; a first push goes straight to the blobs.
-        if (plans.All(p => p.Remote is not null) && image.RepoDigests.Any(d => d.Repository == reference.Repository)
-            && ManifestToSend(image, manifest, plans, records) is var (wanted, size) && image.RepoDigests.Contains(reference.WithDigest(wanted)))
+        (Digest Digest, long Size)? expected = plans.All(p => p.Remote is not null) && image.RepoDigests.Any(d => d.Repository == reference.Repository)
+            ? ManifestToSend(image, manifest, plans, records) : null;
+        if (expected is var (wanted, size) && image.RepoDigests.Contains(reference.WithDigest(wanted)))
         {
             var held = await repo.ManifestDigestAsync(reference.Tag!, ct).ConfigureAwait(false);
             Phases.Mark("push: the tag's manifest checked");
@@ -118,7 +119,8 @@ public sealed class Pusher(StateRoot root, Registries registries, IProgress<Tran
         foreach (var p in plans) p.Remote ??= byDiffId[p.DiffId].Remote;
         var (bytes, mediaType) = ManifestToPush(image, manifest.Value, plans);
         var digest = await repo.PutManifestAsync(reference.Tag!, bytes, mediaType, ct).ConfigureAwait(false);
-        if (!ReferenceEquals(bytes, manifest.Value.Bytes)) records.RecordRewrittenManifest(RewriteKey(image, plans), digest, bytes.Length);
+        if (!ReferenceEquals(bytes, manifest.Value.Bytes) && expected?.Digest != digest)
+            records.RecordRewrittenManifest(RewriteKey(image, plans), digest, bytes.Length);
         Phases.Mark("push: manifest put");
         return Pushed(reference, image, plans, records, digest, bytes.Length);
     }

@@ -104,31 +104,29 @@ public sealed class MetadataDb : IDisposable
     /// <summary>Runs every statement of <paramref name="sql"/>; returns the rows they changed.</summary>
     public int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
-        lock (_gate) return ExecuteUnderGate(sql, parameters);
-    }
-
-    private int ExecuteUnderGate(string sql, (string Name, object? Value)[] parameters)
-    {
-        int changed = 0;
-        string rest = sql;
-        while (rest.Length > 0)
+        lock (_gate)
         {
-            var stmt = Prepare(rest, out var tail, out bool whole);
-            if (stmt is null) break;
-            try
+            int changed = 0;
+            string rest = sql;
+            while (rest.Length > 0)
             {
-                Bind(stmt, parameters);
-                while (Step(stmt, rest) == raw.SQLITE_ROW) { }
-                if (raw.sqlite3_stmt_readonly(stmt) == 0) changed += raw.sqlite3_changes(_db);
+                var stmt = Prepare(rest, out var tail, out bool whole);
+                if (stmt is null) break;
+                try
+                {
+                    Bind(stmt, parameters);
+                    while (Step(stmt, rest) == raw.SQLITE_ROW) { }
+                    if (raw.sqlite3_stmt_readonly(stmt) == 0) changed += raw.sqlite3_changes(_db);
+                }
+                finally
+                {
+                    if (whole) Release(rest, stmt);
+                    else stmt.Dispose();
+                }
+                rest = tail;
             }
-            finally
-            {
-                if (whole) Release(rest, stmt);
-                else stmt.Dispose();
-            }
-            rest = tail;
+            return changed;
         }
-        return changed;
     }
 
     /// <summary>The first column of the first row (long, double, string or byte[]), or null.</summary>

@@ -16,13 +16,8 @@ public static class ExtraHosts
     {
         error = null;
         int sep = value.IndexOfAny(['=', ':']);
-        if (sep <= 0 || sep == value.Length - 1)
-        {
-            error = $"bad format for add-host: \"{value}\"";
-            return null;
-        }
-        string name = value[..sep].Trim(), address = value[(sep + 1)..].Trim().Trim('[', ']');
-        if (name.Length == 0 || name.Any(char.IsWhiteSpace))
+        string name = sep < 0 ? "" : value[..sep].Trim(), address = sep < 0 ? "" : value[(sep + 1)..].Trim().Trim('[', ']');
+        if (name.Length == 0 || address.Length == 0 || name.Any(char.IsWhiteSpace))
         {
             error = $"bad format for add-host: \"{value}\"";
             return null;
